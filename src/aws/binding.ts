@@ -1,0 +1,79 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { PodAccess, WorkloadIdentity } from "../contracts";
+import { componentTags, type Tags } from "../tags";
+import { s3Client } from "./client";
+import { podIdentityTrust } from "./policies";
+
+export interface PodIdentityBindingArgs {
+  readonly clusterName: pulumi.Input<string>;
+  readonly clusterArn: pulumi.Input<string>;
+  /** The namespace/ServiceAccount that may assume the role. */
+  readonly identity: WorkloadIdentity;
+  /** The policy the role gets, e.g. `S3BucketWithPolicy.readPolicyArn`. */
+  readonly policyArn: pulumi.Input<string>;
+  /** What the verification reads, e.g. `s3://<bucket>/hello.txt`. */
+  readonly objectUrl: pulumi.Input<string>;
+  readonly region: string;
+  readonly tags: Tags;
+}
+
+/**
+ * EKS Pod Identity for one namespace/ServiceAccount: an IAM role only EKS Pod Identity can assume,
+ * and only for this cluster and this ServiceAccount; the given policy attached; and the
+ * association. One binding per ServiceAccount; a cluster can have many.
+ */
+export class PodIdentityBinding extends pulumi.ComponentResource {
+  public readonly roleArn: pulumi.Output<string>;
+  public readonly roleName: pulumi.Output<string>;
+  public readonly associationId: pulumi.Output<string>;
+  public readonly podAccess: PodAccess;
+
+  constructor(name: string, args: PodIdentityBindingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("workload-identity:aws:IdentityBinding", name, {}, opts);
+    const tags = componentTags(args.tags, "identity-binding");
+    const { namespace, serviceAccount } = args.identity;
+
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `EKS Pod Identity for ${namespace}/${serviceAccount}`,
+        assumeRolePolicy: podIdentityTrust({
+          clusterArn: args.clusterArn,
+          namespace,
+          serviceAccount,
+        }),
+        maxSessionDuration: 3600,
+        tags,
+      },
+      { parent: this },
+    );
+    const permissions = new aws.iam.RolePolicyAttachment(
+      `${name}-read`,
+      { role: role.name, policyArn: args.policyArn },
+      { parent: this },
+    );
+    // Created once the role can read: a pod that gets credentials gets working ones.
+    const association = new aws.eks.PodIdentityAssociation(
+      `${name}-association`,
+      { clusterName: args.clusterName, namespace, serviceAccount, roleArn: role.arn, tags },
+      { parent: this, dependsOn: [permissions] },
+    );
+
+    this.roleArn = role.arn;
+    this.roleName = role.name;
+    this.associationId = association.associationId;
+    this.podAccess = {
+      serviceAccountAnnotations: {},
+      podLabels: {},
+      env: [],
+      client: s3Client({ objectUrl: args.objectUrl, region: args.region, roleName: role.name }),
+      readyAfter: [association],
+    };
+    this.registerOutputs({
+      roleArn: this.roleArn,
+      roleName: this.roleName,
+      associationId: this.associationId,
+    });
+  }
+}

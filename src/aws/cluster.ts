@@ -1,0 +1,205 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterOffer } from "../contracts";
+import { componentTags, type Tags } from "../tags";
+
+/** AWS-managed policies an EKS control plane and a managed node need; nothing that reads data. */
+export const CLUSTER_ROLE_POLICIES = ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"] as const;
+export const NODE_ROLE_POLICIES = [
+  // Includes eks-auth:AssumeRoleForPodIdentity, which the Pod Identity Agent calls.
+  "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+  "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+  "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+] as const;
+
+export interface EksClusterArgs {
+  /** The AWS region, for the `aws eks get-token` call in the kubeconfig. */
+  readonly region: string;
+  /** A named AWS profile the kubeconfig passes to `aws eks get-token`. */
+  readonly profile?: string;
+  /**
+   * Kubernetes version. Unset means the version EKS currently defaults to, so the demo never
+   * lands on a version in (paid) extended support.
+   */
+  readonly version?: string;
+  /** @default "t3.medium" */
+  readonly instanceType?: string;
+  /** @default 1 */
+  readonly nodeCount?: number;
+  readonly tags: Tags;
+}
+
+/**
+ * An EKS control plane in the account's default VPC and one managed Linux node group (Pod
+ * Identity does not work on Fargate or Windows nodes). Offers a Kubernetes provider built from
+ * this cluster, its kubeconfig (secret) and its OIDC issuer.
+ */
+export class EksCluster extends pulumi.ComponentResource implements ClusterOffer {
+  public readonly kind = "eks" as const;
+  public readonly clusterName: pulumi.Output<string>;
+  public readonly clusterArn: pulumi.Output<string>;
+  public readonly oidcIssuerUrl: pulumi.Output<string>;
+  public readonly kubeconfig: pulumi.Output<string>;
+  public readonly kubernetesProvider: k8s.Provider;
+  /** The managed node group: whatever must run on a node waits for it. */
+  public readonly nodeGroup: aws.eks.NodeGroup;
+
+  constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("workload-identity:aws:Cluster", name, {}, opts);
+    const nodeCount = args.nodeCount ?? 1;
+    if (!Number.isInteger(nodeCount) || nodeCount < 1) {
+      throw new pulumi.ResourceError(
+        `nodeCount: expected a whole number ≥ 1, got ${nodeCount}`,
+        this,
+      );
+    }
+    const tags = componentTags(args.tags, "cluster");
+    const parent = { parent: this };
+
+    const clusterRole = new aws.iam.Role(
+      `${name}-control-plane`,
+      { assumeRolePolicy: serviceTrust("eks.amazonaws.com"), tags },
+      parent,
+    );
+    const clusterRolePolicies = CLUSTER_ROLE_POLICIES.map(
+      (policyArn, i) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-control-plane-${i}`,
+          { role: clusterRole.name, policyArn },
+          parent,
+        ),
+    );
+    const nodeRole = new aws.iam.Role(
+      `${name}-node`,
+      { assumeRolePolicy: serviceTrust("ec2.amazonaws.com"), tags },
+      parent,
+    );
+    const nodeRolePolicies = NODE_ROLE_POLICIES.map(
+      (policyArn, i) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-node-${i}`,
+          { role: nodeRole.name, policyArn },
+          parent,
+        ),
+    );
+
+    // The default VPC keeps the demo small; its subnets are public, so nodes reach EKS Auth.
+    const vpc = aws.ec2.getVpcOutput({ default: true }, parent);
+    const subnets = aws.ec2.getSubnetsOutput(
+      {
+        filters: [
+          { name: "vpc-id", values: [vpc.id] },
+          { name: "default-for-az", values: ["true"] },
+        ],
+      },
+      parent,
+    );
+
+    const cluster = new aws.eks.Cluster(
+      `${name}-eks`,
+      {
+        roleArn: clusterRole.arn,
+        version: args.version,
+        vpcConfig: { subnetIds: subnets.ids, endpointPublicAccess: true },
+        // Access entries, not the aws-auth ConfigMap; whoever runs `pulumi up` is admin.
+        accessConfig: {
+          authenticationMode: "API",
+          bootstrapClusterCreatorAdminPermissions: true,
+        },
+        tags,
+      },
+      { parent: this, dependsOn: clusterRolePolicies },
+    );
+
+    this.nodeGroup = new aws.eks.NodeGroup(
+      `${name}-nodes`,
+      {
+        clusterName: cluster.name,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: subnets.ids,
+        amiType: "AL2023_x86_64_STANDARD",
+        instanceTypes: [args.instanceType ?? "t3.medium"],
+        scalingConfig: { minSize: nodeCount, desiredSize: nodeCount, maxSize: nodeCount },
+        tags,
+      },
+      { parent: this, dependsOn: nodeRolePolicies },
+    );
+
+    this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
+    this.oidcIssuerUrl = cluster.identities.apply((ids) => {
+      const issuer = ids?.[0]?.oidcs?.[0]?.issuer;
+      if (!issuer) throw new pulumi.ResourceError("EKS reported no OIDC issuer", this);
+      return issuer;
+    });
+    this.kubeconfig = pulumi.secret(
+      eksKubeconfig({
+        name: cluster.name,
+        endpoint: cluster.endpoint,
+        certificateAuthority: cluster.certificateAuthority.data,
+        region: args.region,
+        profile: args.profile,
+      }),
+    );
+    // Everything that uses this provider waits for a node to exist, not only the control plane.
+    this.kubernetesProvider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig, deleteUnreachable: true },
+      { parent: this, dependsOn: [this.nodeGroup] },
+    );
+
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      clusterArn: this.clusterArn,
+      oidcIssuerUrl: this.oidcIssuerUrl,
+      kubeconfig: this.kubeconfig,
+    });
+  }
+}
+
+/** A trust policy that lets one AWS service assume the role. */
+function serviceTrust(service: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+  });
+}
+
+interface KubeconfigArgs {
+  readonly name: pulumi.Input<string>;
+  readonly endpoint: pulumi.Input<string>;
+  readonly certificateAuthority: pulumi.Input<string>;
+  readonly region: string;
+  readonly profile?: string;
+}
+
+/** A kubeconfig that fetches short-lived tokens with `aws eks get-token`: nothing to expire. */
+export function eksKubeconfig(args: KubeconfigArgs): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [
+      {
+        name: args.name,
+        cluster: { server: args.endpoint, "certificate-authority-data": args.certificateAuthority },
+      },
+    ],
+    contexts: [{ name: args.name, context: { cluster: args.name, user: args.name } }],
+    "current-context": args.name,
+    users: [
+      {
+        name: args.name,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", args.name, "--region", args.region],
+            env: args.profile ? [{ name: "AWS_PROFILE", value: args.profile }] : null,
+            interactiveMode: "Never",
+          },
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * IAM policy documents, as data. Kept apart from the components so the shape of every grant and
+ * trust is reviewable in one place (and testable by parsing the JSON the components register).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** The service principal EKS Pod Identity assumes roles as. */
+export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
+
+/** Read one bucket: list it, get its objects. Nothing else. */
+export function s3ReadPolicy(bucketArn: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ListBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
+      {
+        Sid: "GetObjects",
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: pulumi.interpolate`${bucketArn}/*`,
+      },
+    ],
+  });
+}
+
+/** A bucket policy that refuses every request not made over TLS. */
+export function denyInsecureTransport(bucketArn: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  });
+}
+
+export interface PodIdentityTrustArgs {
+  readonly clusterArn: pulumi.Input<string>;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/**
+ * Trust for EKS Pod Identity, narrowed with the session tags EKS sets: only pods of this cluster
+ * running as this namespace/ServiceAccount can assume the role, whichever association names it.
+ */
+export function podIdentityTrust(args: PodIdentityTrustArgs): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EksPodIdentity",
+        Effect: "Allow",
+        Principal: { Service: POD_IDENTITY_PRINCIPAL },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: {
+            "aws:RequestTag/eks-cluster-arn": args.clusterArn,
+            "aws:RequestTag/kubernetes-namespace": args.namespace,
+            "aws:RequestTag/kubernetes-service-account": args.serviceAccount,
+          },
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * The small interfaces components hand each other. The cluster side says *who the workload is*
+ * (issuer, namespace, ServiceAccount); the storage side decides *how that identity is trusted*;
+ * the binding hands the pod *what it must carry*, and the demo workload applies it without
+ * knowing which cloud asked.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterKind } from "./config";
+
+/** The Kubernetes identity that is granted access: the pods run as exactly this. */
+export interface WorkloadIdentity {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** What every Cluster component offers the resources that run on it or trust it. */
+export interface ClusterOffer {
+  readonly kind: ClusterKind;
+  readonly clusterName: pulumi.Output<string>;
+  /** The cluster's OIDC issuer, with `https://`, exactly as the cloud reports it. */
+  readonly oidcIssuerUrl: pulumi.Output<string>;
+  /** A kubeconfig for this cluster; a secret. */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** Built from `kubeconfig`: every Kubernetes object of this program uses it. */
+  readonly kubernetesProvider: k8s.Provider;
+}
+
+/** One environment variable a pod must carry. */
+export interface PodEnvVar {
+  readonly name: string;
+  readonly value: pulumi.Input<string>;
+}
+
+/** How the verification talks to the bucket: a pinned CLI image and shell commands for it. */
+export interface StorageClient {
+  /** A pinned image with the cloud's CLI. */
+  readonly image: string;
+  /** Environment the CLI needs to run as a non-root user with a read-only root filesystem. */
+  readonly env: readonly PodEnvVar[];
+  /** Optional: obtains credentials before anything else (e.g. `az login --federated-token`). */
+  readonly login?: pulumi.Input<string>;
+  /** Prints the identity the pod acts as, so a fallback to node credentials cannot pass. */
+  readonly whoami: pulumi.Input<string>;
+  /** A string `whoami` must contain for the run to count (e.g. the role's name). */
+  readonly expectedIdentity: pulumi.Input<string>;
+  /** Prints `hello.txt` to stdout. */
+  readonly read: pulumi.Input<string>;
+}
+
+/** What a binding hands the pods: everything they must carry to act as the bound identity. */
+export interface PodAccess {
+  readonly serviceAccountAnnotations: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Labels on the pod template (not the ServiceAccount). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly env: readonly PodEnvVar[];
+  readonly client: StorageClient;
+  /**
+   * Resources the ServiceAccount and pods are created after: identity webhooks mutate pods only
+   * at admission, so a pod admitted before its association never gets credentials.
+   */
+  readonly readyAfter: readonly pulumi.Resource[];
+}

@@ -1,0 +1,5 @@
+/** The object every bucket holds and every verification reads back. */
+export const HELLO_KEY = "hello.txt";
+export const HELLO_TEXT = "Hello, World!";
+/** What is stored: the text and a newline, like `echo "Hello, World!" > hello.txt`. */
+export const HELLO_CONTENT = `${HELLO_TEXT}\n`;

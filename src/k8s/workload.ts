@@ -1,0 +1,229 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
+import { HELLO_TEXT } from "../hello";
+
+/** The UID/GID the demo pods run as: not root, as Pod Security "restricted" requires. */
+export const POD_UID = 1000;
+
+export interface DemoWorkloadArgs {
+  /** The provider built from our cluster; every object here uses it. */
+  readonly provider: k8s.Provider;
+  /** The namespace and ServiceAccount to create; the binding must name exactly these. */
+  readonly identity: WorkloadIdentity;
+  /** What the pods must carry to act as the bound identity, and what to wait for. */
+  readonly access: PodAccess;
+  /** More resources the pods wait for, e.g. the cluster's identity agent. */
+  readonly readyAfter?: readonly pulumi.Resource[];
+  /**
+   * How many times the verification Job tries before it fails, 10 s apart. IAM, federation and
+   * role assignments take seconds to minutes to propagate.
+   * @default 30
+   */
+  readonly verifyAttempts?: number;
+}
+
+/**
+ * The demo workload: its own namespace under Pod Security "restricted", the ServiceAccount the
+ * binding trusts, a long-running pod to `kubectl exec` into, and a Job that reads `hello.txt` as
+ * the bound identity and fails (so `pulumi up` fails) unless it reads `Hello, World!`.
+ *
+ * The ServiceAccount and the pods are created only after the binding is in place: identity
+ * webhooks act at pod admission, so a pod admitted earlier never gets credentials.
+ */
+export class DemoWorkload extends pulumi.ComponentResource {
+  public readonly namespace: pulumi.Output<string>;
+  public readonly serviceAccountName: pulumi.Output<string>;
+  public readonly deploymentName: pulumi.Output<string>;
+  public readonly jobName: pulumi.Output<string>;
+  /** Prints hello.txt from inside the long-running pod. */
+  public readonly verifyCommand: pulumi.Output<string>;
+
+  constructor(name: string, args: DemoWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("workload-identity:k8s:DemoWorkload", name, {}, opts);
+    const attempts = args.verifyAttempts ?? 30;
+    if (!Number.isInteger(attempts) || attempts < 1 || attempts > 60) {
+      throw new pulumi.ResourceError(
+        `verifyAttempts: expected a whole number from 1 to 60, got ${attempts}`,
+        this,
+      );
+    }
+    const { provider, access } = args;
+    const { client } = access;
+    const readyAfter = [...access.readyAfter, ...(args.readyAfter ?? [])];
+    const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "pulumi" };
+
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      {
+        metadata: {
+          name: args.identity.namespace,
+          labels: {
+            ...labels,
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/enforce-version": "latest",
+          },
+        },
+      },
+      { parent: this, provider },
+    );
+    // An explicit name: an auto-named ServiceAccount would not match what the binding trusts.
+    const sa = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      {
+        metadata: {
+          name: args.identity.serviceAccount,
+          namespace: ns.metadata.name,
+          labels,
+          annotations: { ...access.serviceAccountAnnotations },
+        },
+      },
+      { parent: this, provider, dependsOn: readyAfter },
+    );
+
+    const env: PodEnvVar[] = [
+      // A non-root UID cannot write to the image's home; /tmp is a writable emptyDir.
+      { name: "HOME", value: "/tmp" },
+      ...client.env,
+      ...access.env,
+      { name: "EXPECTED_IDENTITY", value: client.expectedIdentity },
+    ];
+    const podSpec = (command: pulumi.Input<string>[], restartPolicy: string) =>
+      restrictedPodSpec({
+        serviceAccountName: sa.metadata.name,
+        image: client.image,
+        command,
+        env,
+        restartPolicy,
+      });
+    const podLabels = { ...labels, ...access.podLabels };
+    const podDeps = { parent: this, provider, dependsOn: [sa, ...readyAfter] };
+
+    const shell = new k8s.apps.v1.Deployment(
+      `${name}-shell`,
+      {
+        metadata: { namespace: ns.metadata.name, labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { ...labels, "app.kubernetes.io/component": "shell" } },
+          template: {
+            metadata: { labels: { ...podLabels, "app.kubernetes.io/component": "shell" } },
+            spec: podSpec(["sleep", "infinity"], "Always"),
+          },
+        },
+      },
+      podDeps,
+    );
+
+    const job = new k8s.batch.v1.Job(
+      `${name}-verify`,
+      {
+        metadata: { namespace: ns.metadata.name, labels },
+        spec: {
+          // The script retries; a second pod only covers a lost node.
+          backoffLimit: 1,
+          activeDeadlineSeconds: attempts * 20 + 120,
+          template: {
+            metadata: { labels: { ...podLabels, "app.kubernetes.io/component": "verify" } },
+            spec: podSpec(["/bin/sh", "-c", verifyScript(client, attempts)], "Never"),
+          },
+        },
+      },
+      { ...podDeps, customTimeouts: { create: "20m", update: "20m" } },
+    );
+
+    const read = client.login
+      ? pulumi.interpolate`sh -c '${client.login} && ${client.read}'`
+      : pulumi.output(client.read);
+    this.namespace = ns.metadata.name;
+    this.serviceAccountName = sa.metadata.name;
+    this.deploymentName = shell.metadata.name;
+    this.jobName = job.metadata.name;
+    this.verifyCommand = pulumi.interpolate`kubectl -n ${this.namespace} exec deploy/${this.deploymentName} -- ${read}`;
+    this.registerOutputs({
+      namespace: this.namespace,
+      serviceAccountName: this.serviceAccountName,
+      deploymentName: this.deploymentName,
+      jobName: this.jobName,
+      verifyCommand: this.verifyCommand,
+    });
+  }
+}
+
+interface RestrictedPodArgs {
+  readonly serviceAccountName: pulumi.Input<string>;
+  readonly image: string;
+  readonly command: pulumi.Input<string>[];
+  readonly env: readonly PodEnvVar[];
+  readonly restartPolicy: string;
+}
+
+/** A single-container pod that meets Pod Security "restricted", with requests and limits. */
+export function restrictedPodSpec(args: RestrictedPodArgs): k8s.types.input.core.v1.PodSpec {
+  return {
+    serviceAccountName: args.serviceAccountName,
+    restartPolicy: args.restartPolicy,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: POD_UID,
+      runAsGroup: POD_UID,
+      fsGroup: POD_UID,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    containers: [
+      {
+        name: "cli",
+        image: args.image,
+        command: args.command,
+        env: args.env.map(({ name, value }) => ({ name, value })),
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          privileged: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ["ALL"] },
+        },
+        resources: {
+          requests: { cpu: "50m", memory: "128Mi" },
+          limits: { cpu: "500m", memory: "768Mi" },
+        },
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      },
+    ],
+    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+  };
+}
+
+/**
+ * The verification: log in if the flow needs it, print who we are, insist it is the bound
+ * identity (not a node's fallback credentials), read hello.txt and compare. Retries while IAM
+ * propagates; exits non-zero if it never succeeds.
+ */
+export function verifyScript(client: PodAccess["client"], attempts: number): pulumi.Output<string> {
+  return pulumi.interpolate`set -u
+attempt=1
+while [ "$attempt" -le ${attempts} ]; do
+  echo "attempt $attempt of ${attempts}"
+  if ${client.login ?? "true"}; then
+    if identity="$(${client.whoami})"; then
+      echo "running as: $identity"
+      case "$identity" in
+        *"$EXPECTED_IDENTITY"*)
+          if content="$(${client.read})"; then
+            if [ "$content" = "${HELLO_TEXT}" ]; then
+              echo "read hello.txt: $content"
+              exit 0
+            fi
+            echo "hello.txt holds something else: $content"
+          fi
+          ;;
+        *) echo "not the bound identity: expected it to contain $EXPECTED_IDENTITY" ;;
+      esac
+    fi
+  fi
+  attempt=$((attempt + 1))
+  sleep 10
+done
+echo "FAILED: could not read hello.txt as the bound identity" >&2
+exit 1
+`;
+}

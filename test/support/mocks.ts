@@ -1,0 +1,219 @@
+/**
+ * Pulumi mocks that record every registration the program makes: type, name, inputs, parent,
+ * provider and dependencies (read off the register request, which the plain mock API hides).
+ * Outputs are realistic per type (ARNs, issuer URLs, project numbers). Invokes the program is not
+ * expected to make throw.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT = "123456789012";
+export const REGION = "eu-north-1";
+export const EKS_ISSUER = `https://oidc.eks.${REGION}.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
+export const DEFAULT_VPC = "vpc-0default";
+export const DEFAULT_SUBNETS = ["subnet-0a", "subnet-0b", "subnet-0c"];
+
+export interface Recorded {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly inputs: any;
+  /** The parent's URN ('' for none). */
+  readonly parent: string;
+  /** The provider reference, `<provider urn>::<id>` ('' for the default provider). */
+  readonly provider: string;
+  /** URNs this resource depends on: explicit `dependsOn` and Outputs it consumed. */
+  readonly dependencies: readonly string[];
+}
+
+export interface RecordedInvoke {
+  readonly token: string;
+  readonly args: any;
+}
+
+/** A fake "physical" name the way Pulumi's auto-naming makes one. */
+const autoname = (name: string) => `${name}-a1b2c3d`;
+
+function outputsFor(type: string, name: string, inputs: any): { id: string; state: any } {
+  const id = `${name}-id`;
+  switch (type) {
+    case "aws:iam/role:Role": {
+      const roleName = inputs.name ?? autoname(name);
+      return {
+        id: roleName,
+        state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` },
+      };
+    }
+    case "aws:iam/policy:Policy": {
+      const policyName = inputs.name ?? autoname(name);
+      return {
+        id,
+        state: { ...inputs, name: policyName, arn: `arn:aws:iam::${ACCOUNT}:policy/${policyName}` },
+      };
+    }
+    case "aws:s3/bucket:Bucket": {
+      const bucket = inputs.bucket ?? autoname(name);
+      return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
+    }
+    case "aws:eks/cluster:Cluster": {
+      const clusterName = inputs.name ?? autoname(name);
+      return {
+        id: clusterName,
+        state: {
+          ...inputs,
+          name: clusterName,
+          arn: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${clusterName}`,
+          endpoint: "https://EXAMPLE.gr7.eu-north-1.eks.amazonaws.com",
+          certificateAuthority: { data: "LS0tLS1CRUdJTi1DQS0tLS0t" },
+          identities: [{ oidcs: [{ issuer: EKS_ISSUER }] }],
+        },
+      };
+    }
+    case "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+      return {
+        id,
+        state: {
+          ...inputs,
+          associationId: "a-0example",
+          associationArn: `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/x/a-0example`,
+        },
+      };
+    case "aws:eks/addon:Addon":
+      return {
+        id,
+        state: { ...inputs, arn: `arn:aws:eks:${REGION}:${ACCOUNT}:addon/x/${inputs.addonName}/1` },
+      };
+    default:
+      if (type.startsWith("kubernetes:") && inputs.metadata) {
+        const k8sName = inputs.metadata.name ?? autoname(name);
+        return { id, state: { ...inputs, metadata: { ...inputs.metadata, name: k8sName } } };
+      }
+      return { id, state: { ...inputs } };
+  }
+}
+
+function invokeResult(token: string, args: any): Record<string, unknown> {
+  switch (token) {
+    case "aws:ec2/getVpc:getVpc":
+      if (args.default !== true) throw new Error(`unexpected getVpc args ${JSON.stringify(args)}`);
+      return { id: DEFAULT_VPC, cidrBlock: "172.31.0.0/16" };
+    case "aws:ec2/getSubnets:getSubnets":
+      return { ids: DEFAULT_SUBNETS };
+    default:
+      throw new Error(`unexpected invoke ${token} ${JSON.stringify(args)}`);
+  }
+}
+
+/** Everything the program registered, with lookups that fail loudly. */
+export class Recorder {
+  public readonly resources: Recorded[] = [];
+  public readonly invokes: RecordedInvoke[] = [];
+
+  ofType(type: string): Recorded[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** The one resource of a type (optionally whose name ends with `suffix`); throws otherwise. */
+  one(type: string, suffix?: string): Recorded {
+    const found = this.ofType(type).filter((r) => suffix === undefined || r.name.endsWith(suffix));
+    if (found.length !== 1) {
+      throw new Error(
+        `expected one ${type}${suffix ? ` named *${suffix}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+      );
+    }
+    return found[0];
+  }
+
+  byUrn(urn: string): Recorded {
+    const found = this.resources.find((r) => r.urn === urn);
+    if (!found) throw new Error(`no resource with URN ${urn}`);
+    return found;
+  }
+
+  /** The URN of the provider a resource uses ('' for the default provider). */
+  providerUrn(r: Recorded): string {
+    return r.provider === "" ? "" : r.provider.split("::").slice(0, -1).join("::");
+  }
+
+  /** True when `r` depends on `on`, directly or through a chain of dependencies. */
+  dependsOn(r: Recorded, on: Recorded, seen = new Set<string>()): boolean {
+    for (const dep of r.dependencies) {
+      if (dep === on.urn) return true;
+      if (seen.has(dep)) continue;
+      seen.add(dep);
+      const next = this.resources.find((x) => x.urn === dep);
+      if (next && this.dependsOn(next, on, seen)) return true;
+    }
+    return false;
+  }
+
+  /** Every ancestor's type, nearest first. */
+  ancestors(r: Recorded): Recorded[] {
+    const chain: Recorded[] = [];
+    let parent = r.parent;
+    while (parent) {
+      const p = this.resources.find((x) => x.urn === parent);
+      if (!p) break;
+      chain.push(p);
+      parent = p.parent;
+    }
+    return chain;
+  }
+
+  clear(): void {
+    this.resources.length = 0;
+    this.invokes.length = 0;
+  }
+}
+
+/** Installs the mocks (once per test file) and returns the recorder. */
+export function installMocks(stack = "dev", project = "workload-identity"): Recorder {
+  const recorder = new Recorder();
+  void pulumi.runtime.setMocks(
+    {
+      newResource: (args) => outputsFor(args.type, args.name, args.inputs),
+      call: (args) => {
+        recorder.invokes.push({ token: args.token, args: args.inputs });
+        return invokeResult(args.token, args.inputs);
+      },
+    },
+    project,
+    stack,
+    false,
+  );
+  // The mock API hides parent and dependencies; read them off the register request itself.
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
+    register(req, (err: any, resp: any) => {
+      if (!err && resp) {
+        recorder.resources.push({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: req.getCustom(),
+          inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+          parent: req.getParent(),
+          provider: req.getProvider(),
+          dependencies: req.getDependenciesList(),
+        });
+      }
+      callback(err, resp);
+    });
+  return recorder;
+}
+
+/** Waits until every registration and invoke the program started has been answered. */
+export async function settle(): Promise<void> {
+  await (pulumi.runtime as any).waitForRPCs();
+}
+
+/** Resolves an Output to its value (use for every Output a test reads). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/** Resolves whether an Output is marked secret. */
+export function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
+  return pulumi.isSecret(output);
+}
