@@ -21,7 +21,9 @@ export const NATIVE_STORAGE: Readonly<Record<ClusterKind, StorageKind>> = {
 };
 
 /** Cluster → storage pairs this version can build. Others are refused before anything is created. */
-export const SUPPORTED_PAIRS: ReadonlyArray<readonly [ClusterKind, StorageKind]> = [["eks", "s3"]];
+export const SUPPORTED_PAIRS: ReadonlyArray<readonly [ClusterKind, StorageKind]> = [
+  ["eks", "s3"], // EKS Pod Identity
+];
 
 /** Namespaces this program must not create or take over. */
 const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -36,11 +38,31 @@ export interface RawConfig {
   readonly awsRegion?: string;
   /** `aws:profile` */
   readonly awsProfile?: string;
+  /** `gcp:project` (the project ID, not its number) */
+  readonly gcpProject?: string;
+  /** `gcp:region` */
+  readonly gcpRegion?: string;
+  /** `gcp:zone` */
+  readonly gcpZone?: string;
+  /** `azure-native:location` */
+  readonly azureLocation?: string;
 }
 
 export interface AwsSettings {
   readonly region: string;
   readonly profile?: string;
+}
+
+export interface GcpSettings {
+  /** The project ID (`gcp:project`); the project number is looked up, never configured. */
+  readonly project: string;
+  readonly region: string;
+  /** Present when `gcp:zone` is set: a GKE cluster there is zonal. */
+  readonly zone?: string;
+}
+
+export interface AzureSettings {
+  readonly location: string;
 }
 
 /** Validated, defaulted configuration for one stack. */
@@ -54,6 +76,10 @@ export interface StackConfig {
   readonly workload: { readonly namespace: string; readonly serviceAccount: string };
   /** Present when the cluster or the storage is on AWS. */
   readonly aws?: AwsSettings;
+  /** Present when the cluster or the storage is on Google Cloud. */
+  readonly gcp?: GcpSettings;
+  /** Present when the cluster or the storage is on Azure. */
+  readonly azure?: AzureSettings;
 }
 
 /** A configuration error: printed by Pulumi without a stack trace. */
@@ -69,6 +95,10 @@ export const DEFAULTS = {
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RFC1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
+const GCP_ZONE = /^([a-z]+-[a-z]+\d+)-[a-z]$/;
+const AZURE_LOCATION = /^[a-z][a-z0-9]+$/;
 
 function oneOf<T extends string>(key: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -134,6 +164,49 @@ function awsSettings(raw: RawConfig, reason: string): AwsSettings {
   return { region, ...(raw.awsProfile ? { profile: raw.awsProfile } : {}) };
 }
 
+function gcpSettings(raw: RawConfig, reason: string): GcpSettings {
+  const project = raw.gcpProject ?? "";
+  if (!GCP_PROJECT_ID.test(project)) {
+    throw new ConfigError(
+      `config \`gcp:project\`: required when ${reason}; expected a project ID ` +
+        `(6–30 lowercase letters, digits and '-', starting with a letter), got ${JSON.stringify(project)}`,
+    );
+  }
+  const region = raw.gcpRegion ?? "";
+  if (!GCP_REGION.test(region)) {
+    throw new ConfigError(
+      `config \`gcp:region\`: required when ${reason}; expected a region such as europe-north1, ` +
+        `got ${JSON.stringify(region)}`,
+    );
+  }
+  const zone = raw.gcpZone;
+  if (zone !== undefined) {
+    const match = GCP_ZONE.exec(zone);
+    if (!match || match[1] !== region) {
+      throw new ConfigError(
+        `config \`gcp:zone\`: expected a zone in ${region} such as ${region}-a, got ${JSON.stringify(zone)}`,
+      );
+    }
+  }
+  return { project, region, ...(zone ? { zone } : {}) };
+}
+
+function azureSettings(raw: RawConfig, reason: string): AzureSettings {
+  const location = raw.azureLocation ?? "";
+  if (!AZURE_LOCATION.test(location)) {
+    throw new ConfigError(
+      `config \`azure-native:location\`: required when ${reason}; expected a location name such as ` +
+        `swedencentral, got ${JSON.stringify(location)}`,
+    );
+  }
+  return { location };
+}
+
+/** The reason a cloud's settings are needed, or undefined when the stack does not touch it. */
+function uses(cluster: ClusterKind, storage: StorageKind, c: ClusterKind, s: StorageKind) {
+  return cluster === c ? `\`cluster\` is ${c}` : storage === s ? `\`storage\` is ${s}` : undefined;
+}
+
 /** Validates raw values and applies defaults. Throws `ConfigError` naming the key, value and fix. */
 export function parseConfig(raw: RawConfig, stack: string): StackConfig {
   const cluster = oneOf("cluster", raw.cluster ?? DEFAULTS.cluster, CLUSTER_KINDS);
@@ -153,8 +226,9 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
     );
   }
 
-  const awsReason =
-    cluster === "eks" ? "`cluster` is eks" : storage === "s3" ? "`storage` is s3" : undefined;
+  const awsReason = uses(cluster, storage, "eks", "s3");
+  const gcpReason = uses(cluster, storage, "gke", "gcs");
+  const azureReason = uses(cluster, storage, "aks", "blob");
   return {
     stack,
     prefix: namePrefix(stack),
@@ -162,6 +236,8 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
     storage,
     workload: { namespace, serviceAccount },
     ...(awsReason ? { aws: awsSettings(raw, awsReason) } : {}),
+    ...(gcpReason ? { gcp: gcpSettings(raw, gcpReason) } : {}),
+    ...(azureReason ? { azure: azureSettings(raw, azureReason) } : {}),
   };
 }
 
@@ -169,6 +245,8 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
 export function loadConfig(): StackConfig {
   const project = new pulumi.Config(PROJECT);
   const aws = new pulumi.Config("aws");
+  const gcp = new pulumi.Config("gcp");
+  const azure = new pulumi.Config("azure-native");
   return parseConfig(
     {
       cluster: project.get("cluster"),
@@ -177,6 +255,10 @@ export function loadConfig(): StackConfig {
       serviceAccount: project.get("serviceAccount"),
       awsRegion: aws.get("region"),
       awsProfile: aws.get("profile"),
+      gcpProject: gcp.get("project"),
+      gcpRegion: gcp.get("region"),
+      gcpZone: gcp.get("zone"),
+      azureLocation: azure.get("location"),
     },
     pulumi.getStack(),
   );

@@ -61,3 +61,21 @@ export interface PodAccess {
    */
   readonly readyAfter: readonly pulumi.Resource[];
 }
+
+/** The cluster half of a stack: the cluster, and what pods on it must wait for (its agent). */
+export interface ClusterSide {
+  readonly cluster: ClusterOffer;
+  /** The cluster's IdentityAgent: pods that need it are created after it. */
+  readonly agent: pulumi.Resource;
+}
+
+/** The storage half of a stack: the bucket, and how the workload is trusted to read it. */
+export interface StorageSide {
+  readonly bucketName: pulumi.Output<string>;
+  /** The object the demo reads, as the cloud's CLI spells it (`s3://…`, `gs://…`, `https://…`). */
+  readonly objectUrl: pulumi.Output<string>;
+  /** What the pods carry to be the bound identity. */
+  readonly access: PodAccess;
+  /** Extra stack outputs of this storage/mechanism, e.g. `roleArn`. */
+  readonly outputs: Readonly<Record<string, pulumi.Output<string>>>;
+}

@@ -1,14 +1,15 @@
 /**
- * Composes the five components for the configured cluster and storage. `index.ts` calls this with
- * validated config and exports what it returns; tests call it under mocks.
+ * Composes the five components for the configured cluster and storage: a cluster side
+ * (Cluster + IdentityAgent), a storage side (BucketWithPolicy + IdentityBinding) and the
+ * DemoWorkload that joins them. `index.ts` calls this with validated config; tests call it under
+ * mocks.
  */
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { PodIdentityAgent } from "./aws/agent";
-import { S3BucketWithPolicy } from "./aws/bucket";
-import { PodIdentityBinding } from "./aws/binding";
-import { EksCluster } from "./aws/cluster";
-import type { AwsSettings, StackConfig } from "./config";
+import type * as pulumi from "@pulumi/pulumi";
+import { awsProvider, eksClusterSide, s3StorageSide } from "./aws/compose";
+import { aksClusterSide, azureProvider, blobStorageSide } from "./azure/compose";
+import type { StackConfig } from "./config";
+import type { ClusterSide, StorageSide } from "./contracts";
+import { gcpProvider, gcsStorageSide, gkeClusterSide } from "./gcp/compose";
 import { DemoWorkload } from "./k8s/workload";
 import { baseTags } from "./tags";
 
@@ -21,75 +22,67 @@ export interface ProgramOutputs {
   readonly kubeconfig: pulumi.Output<string>;
   readonly bucketName: pulumi.Output<string>;
   readonly objectUrl: pulumi.Output<string>;
-  readonly roleArn?: pulumi.Output<string>;
   readonly namespace: pulumi.Output<string>;
   readonly serviceAccount: pulumi.Output<string>;
   readonly verifyJob: pulumi.Output<string>;
   readonly verifyCommand: pulumi.Output<string>;
-}
-
-/** An explicit AWS provider from validated config; resources never use the ambient default. */
-export function awsProvider(name: string, settings: AwsSettings): aws.Provider {
-  return new aws.Provider(name, {
-    region: settings.region as aws.Region,
-    profile: settings.profile,
-  });
+  /** Per mechanism, e.g. `roleArn` for AWS. */
+  readonly [extra: string]: pulumi.Output<string> | string;
 }
 
 export function deploy(config: StackConfig): ProgramOutputs {
-  const { prefix } = config;
   const tags = baseTags(config.stack);
+  // One explicit provider per cloud the stack touches, built from validated config.
+  const aws = config.aws ? awsProvider(`${config.prefix}-aws`, config.aws) : undefined;
+  const gcp = config.gcp ? gcpProvider(`${config.prefix}-gcp`, config.gcp) : undefined;
+  const azure = config.azure ? azureProvider(`${config.prefix}-azure`, config.azure) : undefined;
 
-  if (config.cluster === "eks" && config.storage === "s3" && config.aws) {
-    const provider = awsProvider(`${prefix}-aws`, config.aws);
-    const withAws = { providers: { aws: provider } };
+  const clusterSide = ((): ClusterSide => {
+    switch (config.cluster) {
+      case "eks":
+        return eksClusterSide(config, tags, required(aws, "aws"));
+      case "gke":
+        return gkeClusterSide(config, tags, required(gcp, "gcp"));
+      case "aks":
+        return aksClusterSide(config, tags, required(azure, "azure"));
+    }
+  })();
+  const storageSide = ((): StorageSide => {
+    switch (config.storage) {
+      case "s3":
+        return s3StorageSide(config, clusterSide.cluster, tags, required(aws, "aws"));
+      case "gcs":
+        return gcsStorageSide(config, clusterSide.cluster, tags, required(gcp, "gcp"));
+      case "blob":
+        return blobStorageSide(config, clusterSide.cluster, tags, required(azure, "azure"));
+    }
+  })();
 
-    const cluster = new EksCluster(
-      `${prefix}-cluster`,
-      { region: config.aws.region, profile: config.aws.profile, tags },
-      withAws,
-    );
-    const agent = new PodIdentityAgent(
-      `${prefix}-agent`,
-      { clusterName: cluster.clusterName, nodes: cluster.nodeGroup, tags },
-      withAws,
-    );
-    const bucket = new S3BucketWithPolicy(`${prefix}-storage`, { tags }, withAws);
-    const binding = new PodIdentityBinding(
-      `${prefix}-binding`,
-      {
-        clusterName: cluster.clusterName,
-        clusterArn: cluster.clusterArn,
-        identity: config.workload,
-        policyArn: bucket.readPolicyArn,
-        objectUrl: bucket.objectUrl,
-        region: config.aws.region,
-        tags,
-      },
-      withAws,
-    );
-    const workload = new DemoWorkload(`${prefix}-demo`, {
-      provider: cluster.kubernetesProvider,
-      identity: config.workload,
-      access: binding.podAccess,
-      readyAfter: [agent],
-    });
+  const { cluster } = clusterSide;
+  const workload = new DemoWorkload(`${config.prefix}-demo`, {
+    provider: cluster.kubernetesProvider,
+    identity: config.workload,
+    access: storageSide.access,
+    readyAfter: [clusterSide.agent],
+  });
 
-    return {
-      cluster: config.cluster,
-      storage: config.storage,
-      clusterName: cluster.clusterName,
-      oidcIssuerUrl: cluster.oidcIssuerUrl,
-      kubeconfig: cluster.kubeconfig,
-      bucketName: bucket.bucketName,
-      objectUrl: bucket.objectUrl,
-      roleArn: binding.roleArn,
-      namespace: workload.namespace,
-      serviceAccount: workload.serviceAccountName,
-      verifyJob: workload.jobName,
-      verifyCommand: workload.verifyCommand,
-    };
-  }
-  // parseConfig refuses every other pair before we get here.
-  throw new pulumi.RunError(`unsupported: ${config.cluster}→${config.storage}`);
+  return {
+    cluster: config.cluster,
+    storage: config.storage,
+    clusterName: cluster.clusterName,
+    oidcIssuerUrl: cluster.oidcIssuerUrl,
+    kubeconfig: cluster.kubeconfig,
+    bucketName: storageSide.bucketName,
+    objectUrl: storageSide.objectUrl,
+    ...storageSide.outputs,
+    namespace: workload.namespace,
+    serviceAccount: workload.serviceAccountName,
+    verifyJob: workload.jobName,
+    verifyCommand: workload.verifyCommand,
+  };
+}
+
+function required<T>(value: T | undefined, cloud: string): T {
+  if (value === undefined) throw new Error(`internal: no ${cloud} provider for this stack`);
+  return value;
 }

@@ -5,12 +5,12 @@
  * expected to make throw.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { awsInvokes, awsResources } from "./clouds/aws";
+import { azureInvokes, azureResources } from "./clouds/azure";
+import { gcpInvokes, gcpResources } from "./clouds/gcp";
+import { autoname, type InvokeMock, type ResourceMock } from "./clouds/types";
 
-export const ACCOUNT = "123456789012";
-export const REGION = "eu-north-1";
-export const EKS_ISSUER = `https://oidc.eks.${REGION}.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
-export const DEFAULT_VPC = "vpc-0default";
-export const DEFAULT_SUBNETS = ["subnet-0a", "subnet-0b", "subnet-0c"];
+export * from "./clouds/aws";
 
 export interface Recorded {
   readonly urn: string;
@@ -31,77 +31,31 @@ export interface RecordedInvoke {
   readonly args: any;
 }
 
-/** A fake "physical" name the way Pulumi's auto-naming makes one. */
-const autoname = (name: string) => `${name}-a1b2c3d`;
+const resourceMocks: Record<string, ResourceMock> = {
+  ...awsResources,
+  ...gcpResources,
+  ...azureResources,
+};
+const invokeMocks: Record<string, InvokeMock> = { ...awsInvokes, ...gcpInvokes, ...azureInvokes };
 
 function outputsFor(type: string, name: string, inputs: any): { id: string; state: any } {
-  const id = `${name}-id`;
-  switch (type) {
-    case "aws:iam/role:Role": {
-      const roleName = inputs.name ?? autoname(name);
-      return {
-        id: roleName,
-        state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` },
-      };
-    }
-    case "aws:iam/policy:Policy": {
-      const policyName = inputs.name ?? autoname(name);
-      return {
-        id,
-        state: { ...inputs, name: policyName, arn: `arn:aws:iam::${ACCOUNT}:policy/${policyName}` },
-      };
-    }
-    case "aws:s3/bucket:Bucket": {
-      const bucket = inputs.bucket ?? autoname(name);
-      return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
-    }
-    case "aws:eks/cluster:Cluster": {
-      const clusterName = inputs.name ?? autoname(name);
-      return {
-        id: clusterName,
-        state: {
-          ...inputs,
-          name: clusterName,
-          arn: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${clusterName}`,
-          endpoint: "https://EXAMPLE.gr7.eu-north-1.eks.amazonaws.com",
-          certificateAuthority: { data: "LS0tLS1CRUdJTi1DQS0tLS0t" },
-          identities: [{ oidcs: [{ issuer: EKS_ISSUER }] }],
-        },
-      };
-    }
-    case "aws:eks/podIdentityAssociation:PodIdentityAssociation":
-      return {
-        id,
-        state: {
-          ...inputs,
-          associationId: "a-0example",
-          associationArn: `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/x/a-0example`,
-        },
-      };
-    case "aws:eks/addon:Addon":
-      return {
-        id,
-        state: { ...inputs, arn: `arn:aws:eks:${REGION}:${ACCOUNT}:addon/x/${inputs.addonName}/1` },
-      };
-    default:
-      if (type.startsWith("kubernetes:") && inputs.metadata) {
-        const k8sName = inputs.metadata.name ?? autoname(name);
-        return { id, state: { ...inputs, metadata: { ...inputs.metadata, name: k8sName } } };
-      }
-      return { id, state: { ...inputs } };
+  const mock = resourceMocks[type];
+  if (mock) return mock(name, inputs);
+  if (type.startsWith("kubernetes:") && inputs.metadata) {
+    // Kubernetes auto-names objects without metadata.name, as Pulumi does.
+    const k8sName = inputs.metadata.name ?? autoname(name);
+    return {
+      id: `${name}-id`,
+      state: { ...inputs, metadata: { ...inputs.metadata, name: k8sName } },
+    };
   }
+  return { id: `${name}-id`, state: { ...inputs } };
 }
 
 function invokeResult(token: string, args: any): Record<string, unknown> {
-  switch (token) {
-    case "aws:ec2/getVpc:getVpc":
-      if (args.default !== true) throw new Error(`unexpected getVpc args ${JSON.stringify(args)}`);
-      return { id: DEFAULT_VPC, cidrBlock: "172.31.0.0/16" };
-    case "aws:ec2/getSubnets:getSubnets":
-      return { ids: DEFAULT_SUBNETS };
-    default:
-      throw new Error(`unexpected invoke ${token} ${JSON.stringify(args)}`);
-  }
+  const mock = invokeMocks[token];
+  if (!mock) throw new Error(`unexpected invoke ${token} ${JSON.stringify(args)}`);
+  return mock(args);
 }
 
 /** Everything the program registered, with lookups that fail loudly. */
