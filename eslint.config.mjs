@@ -20,8 +20,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests read mock-recorded inputs, which are untyped by nature.
-    files: ["test/**/*.ts"],
+    // Tests and the offline mocks read recorded inputs, which are untyped by nature.
+    files: ["test/**/*.ts", "offline/**/*.ts"],
     rules: {
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unsafe-assignment": "off",

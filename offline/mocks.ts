@@ -24,6 +24,8 @@ export interface Recorded {
   readonly provider: string;
   /** URNs this resource depends on: explicit `dependsOn` and Outputs it consumed. */
   readonly dependencies: readonly string[];
+  /** Top-level input names whose values were secret (the values above are unwrapped). */
+  readonly secretInputs: readonly string[];
 }
 
 export interface RecordedInvoke {
@@ -120,9 +122,15 @@ export class Recorder {
   }
 }
 
-/** Installs the mocks (once per test file) and returns the recorder. */
+/** Installs the mocks for `stack` and returns a recorder of everything registered from then on. */
 export function installMocks(stack = "dev", project = "workload-identity"): Recorder {
   const recorder = new Recorder();
+  useStack(recorder, stack, project);
+  return recorder;
+}
+
+/** (Re)installs the mocks under another stack name, recording into `recorder`. */
+export function useStack(recorder: Recorder, stack: string, project = "workload-identity"): void {
   void pulumi.runtime.setMocks(
     {
       newResource: (args) => outputsFor(args.type, args.name, args.inputs),
@@ -146,7 +154,7 @@ export function installMocks(stack = "dev", project = "workload-identity"): Reco
           type: req.getType(),
           name: req.getName(),
           custom: req.getCustom(),
-          inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+          ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
           parent: req.getParent(),
           provider: req.getProvider(),
           dependencies: req.getDependenciesList(),
@@ -154,7 +162,28 @@ export function installMocks(stack = "dev", project = "workload-identity"): Reco
       }
       callback(err, resp);
     });
-  return recorder;
+}
+
+const SIG = pulumi.runtime.specialSigKey;
+const isSecretValue = (v: any) =>
+  v && typeof v === "object" && v[SIG] === pulumi.runtime.specialSecretSig;
+const unwrap = (v: any): any =>
+  isSecretValue(v)
+    ? unwrap(v.value)
+    : Array.isArray(v)
+      ? v.map(unwrap)
+      : v && typeof v === "object"
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]))
+        : v;
+
+/** Inputs with secret wrappers removed, and which top-level inputs were (or held) secrets. */
+function unwrapSecrets(inputs: any): { inputs: any; secretInputs: string[] } {
+  const holdsSecret = (v: any): boolean =>
+    isSecretValue(v) || (v && typeof v === "object" && Object.values(v).some(holdsSecret));
+  return {
+    inputs: unwrap(inputs),
+    secretInputs: Object.keys(inputs).filter((k) => holdsSecret(inputs[k])),
+  };
 }
 
 /** Waits until every registration and invoke the program started has been answered. */

@@ -1,0 +1,58 @@
+/**
+ * Runs the real program under mocks: from a stack file's config to every registered resource.
+ * Tests and the offline tools share it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { loadConfig, type StackConfig } from "../src/config";
+import { deploy, type ProgramOutputs } from "../src/program";
+import { settle, useStack, type Recorder } from "./mocks";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+/** The `config:` map of `Pulumi.<stack>.yaml`, with keys as written (`aws:region`, …). */
+export function readStackFile(stack: string): Record<string, string> {
+  const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+  const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  return Object.fromEntries(
+    Object.entries(doc?.config ?? {}).map(([k, v]) => [
+      k,
+      typeof v === "string" ? v : JSON.stringify(v),
+    ]),
+  );
+}
+
+/** Every stack file in the project, by stack name. */
+export function stackNames(): string[] {
+  return fs
+    .readdirSync(ROOT)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+export interface Evaluation {
+  readonly config: StackConfig;
+  readonly outputs: ProgramOutputs;
+}
+
+/**
+ * Runs the program as stack `stack` with `config` (default: that stack's file), set exactly as the
+ * CLI would hand it over; loads, validates and deploys, and waits for every registration.
+ * The recorder is cleared first.
+ */
+export async function evaluate(
+  rec: Recorder,
+  stack: string,
+  config: Record<string, string> = readStackFile(stack),
+): Promise<Evaluation> {
+  rec.clear();
+  useStack(rec, stack);
+  pulumi.runtime.setAllConfig(config);
+  const loaded = loadConfig();
+  const outputs = deploy(loaded);
+  await settle();
+  return { config: loaded, outputs };
+}

@@ -1,0 +1,410 @@
+/**
+ * The dev stack (EKS Pod Identity → S3) under mocks: every link of the identity chain and the
+ * security posture, read off what the program registers.
+ *
+ * What this cannot prove: that AWS accepts these inputs (no provider validation runs under mocks),
+ * that the Pod Identity webhook injects credentials, or that IAM propagates in time; the
+ * verification Job proves those on a real `pulumi up`.
+ */
+import { beforeAll, describe, expect, test } from "vitest";
+import { evaluate, type Evaluation } from "../offline/evaluate";
+import { statements } from "../offline/iam";
+import {
+  ACCOUNT,
+  DEFAULT_SUBNETS,
+  DEFAULT_VPC,
+  EKS_ISSUER,
+  installMocks,
+  isSecret,
+  valueOf,
+} from "../offline/mocks";
+import { AWS_CLI_IMAGE } from "../src/aws/client";
+import { NODE_ROLE_POLICIES } from "../src/aws/cluster";
+import { HELLO_CONTENT } from "../src/hello";
+
+const rec = installMocks();
+let run: Evaluation;
+
+beforeAll(async () => {
+  run = await evaluate(rec, "dev");
+});
+
+const T = {
+  role: "aws:iam/role:Role",
+  attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  policy: "aws:iam/policy:Policy",
+  bucket: "aws:s3/bucket:Bucket",
+  eks: "aws:eks/cluster:Cluster",
+  nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+  addon: "aws:eks/addon:Addon",
+  association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+  k8sProvider: "pulumi:providers:kubernetes",
+  awsProvider: "pulumi:providers:aws",
+  ns: "kubernetes:core/v1:Namespace",
+  sa: "kubernetes:core/v1:ServiceAccount",
+  deployment: "kubernetes:apps/v1:Deployment",
+  job: "kubernetes:batch/v1:Job",
+};
+
+const bindingRole = () => rec.one(T.role, "-binding-role");
+const podTemplates = () =>
+  [rec.one(T.deployment), rec.one(T.job)].map((r) => r.inputs.spec.template);
+/** The name the mocks give the EKS cluster (Pulumi auto-names it). */
+const EKS_NAME = "wi-dev-cluster-eks-a1b2c3d";
+
+describe("the five components", () => {
+  test("are registered once each, with their type tokens", () => {
+    const components = rec.resources.filter((r) => r.type.startsWith("workload-identity:"));
+    expect(components.map((c) => `${c.type} ${c.name}`).sort()).toEqual([
+      "workload-identity:aws:BucketWithPolicy wi-dev-storage",
+      "workload-identity:aws:Cluster wi-dev-cluster",
+      "workload-identity:aws:IdentityAgent wi-dev-agent",
+      "workload-identity:aws:IdentityBinding wi-dev-binding",
+      "workload-identity:k8s:DemoWorkload wi-dev-demo",
+    ]);
+  });
+
+  test("own every cloud and Kubernetes resource, named after the component", () => {
+    for (const r of rec.resources.filter(
+      (x) => x.custom && !x.type.startsWith("pulumi:providers:"),
+    )) {
+      const owner = rec.ancestors(r).find((a) => a.type.startsWith("workload-identity:"));
+      expect(owner, `${r.type} ${r.name} has no component parent`).toBeDefined();
+      expect(r.name.startsWith(`${owner!.name}-`), `${r.name} not named after ${owner!.name}`).toBe(
+        true,
+      );
+    }
+  });
+
+  test("every AWS resource uses the explicit provider for the configured region", () => {
+    const provider = rec.one(T.awsProvider);
+    expect(provider.inputs.region).toBe("eu-north-1");
+    const awsResources = rec.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+    expect(awsResources.length).toBeGreaterThan(10);
+    for (const r of awsResources) expect(rec.providerUrn(r), r.name).toBe(provider.urn);
+  });
+
+  test("every Kubernetes object uses the provider built from our cluster", () => {
+    const provider = rec.one(T.k8sProvider);
+    expect(rec.ancestors(provider)[0].type).toBe("workload-identity:aws:Cluster");
+    const objects = rec.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    expect(objects.map((o) => o.type).sort()).toEqual([T.deployment, T.job, T.ns, T.sa].sort());
+    for (const o of objects) expect(rec.providerUrn(o), o.name).toBe(provider.urn);
+  });
+
+  test("no two resources share a name", () => {
+    const names = rec.resources.map((r) => `${r.type}::${r.name}`);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe("Cluster", () => {
+  test("an EKS control plane in the default VPC's default subnets, API access entries", () => {
+    const eks = rec.one(T.eks);
+    expect(eks.inputs.vpcConfig.subnetIds).toEqual(DEFAULT_SUBNETS);
+    expect(eks.inputs.accessConfig).toEqual({
+      authenticationMode: "API",
+      bootstrapClusterCreatorAdminPermissions: true,
+    });
+    expect(eks.inputs.roleArn).toBe(
+      `arn:aws:iam::${ACCOUNT}:role/wi-dev-cluster-control-plane-a1b2c3d`,
+    );
+    const subnetLookup = rec.invokes.find((i) => i.token === "aws:ec2/getSubnets:getSubnets");
+    expect(subnetLookup?.args.filters).toEqual([
+      { name: "vpc-id", values: [DEFAULT_VPC] },
+      { name: "default-for-az", values: ["true"] },
+    ]);
+  });
+
+  test("one small Linux managed node (Pod Identity does not run on Fargate or Windows)", () => {
+    const ng = rec.one(T.nodeGroup);
+    expect(ng.inputs.scalingConfig).toEqual({ minSize: 1, desiredSize: 1, maxSize: 1 });
+    expect(ng.inputs.amiType).toBe("AL2023_x86_64_STANDARD");
+    expect(ng.inputs.instanceTypes).toEqual(["t3.medium"]);
+    expect(ng.inputs.clusterName).toBe(EKS_NAME);
+  });
+
+  test("the node role has exactly the node policies: the agent's eks-auth call, and no S3", () => {
+    const nodeRole = rec.one(T.role, "-cluster-node");
+    const attached = rec
+      .ofType(T.attachment)
+      .filter((a) => a.dependencies.includes(nodeRole.urn))
+      .map((a) => a.inputs.policyArn)
+      .sort();
+    expect(attached).toEqual([...NODE_ROLE_POLICIES].sort());
+    expect(statements(nodeRole.inputs.assumeRolePolicy)).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "ec2.amazonaws.com" },
+        Action: ["sts:AssumeRole"],
+        Resource: [],
+      },
+    ]);
+  });
+
+  test("the kubeconfig is secret and fetches tokens with aws eks get-token for this cluster", async () => {
+    expect(await isSecret(run.outputs.kubeconfig)).toBe(true);
+    const kubeconfig = JSON.parse(await valueOf(run.outputs.kubeconfig));
+    expect(kubeconfig.clusters[0].cluster.server).toBe(
+      "https://EXAMPLE.gr7.eu-north-1.eks.amazonaws.com",
+    );
+    expect(kubeconfig.users[0].user.exec).toMatchObject({
+      command: "aws",
+      args: ["eks", "get-token", "--cluster-name", EKS_NAME, "--region", "eu-north-1"],
+    });
+    // The provider is built from that same secret kubeconfig, after the nodes exist.
+    const provider = rec.one(T.k8sProvider);
+    expect(JSON.parse(provider.inputs.kubeconfig)).toEqual(kubeconfig);
+    expect(provider.secretInputs).toEqual(["kubeconfig"]);
+    // Provider inputs reach the engine as strings.
+    expect(provider.inputs.deleteUnreachable).toBe("true");
+    expect(provider.dependencies).toContain(rec.one(T.nodeGroup).urn);
+  });
+
+  test("the OIDC issuer is the one EKS reports", async () => {
+    expect(await valueOf(run.outputs.oidcIssuerUrl)).toBe(EKS_ISSUER);
+  });
+});
+
+describe("IdentityAgent", () => {
+  test("the eks-pod-identity-agent add-on, on our cluster, once a node can run it", () => {
+    const addon = rec.one(T.addon);
+    expect(addon.inputs.addonName).toBe("eks-pod-identity-agent");
+    expect(addon.inputs.clusterName).toBe(EKS_NAME);
+    expect(addon.dependencies).toContain(rec.one(T.nodeGroup).urn);
+  });
+});
+
+describe("BucketWithPolicy", () => {
+  test("a force-destroyable bucket with no fixed name (Pulumi makes it unique per stack)", () => {
+    const bucket = rec.one(T.bucket);
+    expect(bucket.inputs.bucket).toBeUndefined();
+    expect(bucket.inputs.forceDestroy).toBe(true);
+    expect(bucket.name).toBe("wi-dev-storage-bucket");
+  });
+
+  test("all four public-access-block flags on, ACLs disabled", () => {
+    const bucket = rec.one(T.bucket);
+    const pab = rec.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+    expect(pab.inputs).toMatchObject({
+      bucket: bucket.inputs.bucket ?? "wi-dev-storage-bucket-a1b2c3d",
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    const ownership = rec.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls");
+    expect(ownership.inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
+  });
+
+  test("the bucket policy denies every request not over TLS, and nothing else", () => {
+    const policy = rec.one("aws:s3/bucketPolicy:BucketPolicy");
+    const arn = "arn:aws:s3:::wi-dev-storage-bucket-a1b2c3d";
+    expect(statements(policy.inputs.policy)).toEqual([
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:*"],
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ]);
+  });
+
+  test("hello.txt holds Hello, World! and sets no ACL", () => {
+    const hello = rec.one("aws:s3/bucketObjectv2:BucketObjectv2");
+    expect(hello.inputs.bucket).toBe("wi-dev-storage-bucket-a1b2c3d");
+    expect(hello.inputs.key).toBe("hello.txt");
+    expect(hello.inputs.content).toBe(HELLO_CONTENT);
+    expect(hello.inputs.content).toBe("Hello, World!\n");
+    expect(hello.inputs.acl).toBeUndefined();
+  });
+
+  test("the read policy: ListBucket on the bucket, GetObject on its objects, nothing else", () => {
+    const arn = "arn:aws:s3:::wi-dev-storage-bucket-a1b2c3d";
+    expect(statements(rec.one(T.policy).inputs.policy)).toEqual([
+      { Sid: "ListBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [arn] },
+      { Sid: "GetObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${arn}/*`] },
+    ]);
+  });
+});
+
+describe("IdentityBinding", () => {
+  test("trust: only EKS Pod Identity, only this cluster's demo/demo pods", () => {
+    expect(statements(bindingRole().inputs.assumeRolePolicy)).toEqual([
+      {
+        Sid: "EksPodIdentity",
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Resource: [],
+        Condition: {
+          StringEquals: {
+            "aws:RequestTag/eks-cluster-arn": `arn:aws:eks:eu-north-1:${ACCOUNT}:cluster/${EKS_NAME}`,
+            "aws:RequestTag/kubernetes-namespace": "demo",
+            "aws:RequestTag/kubernetes-service-account": "demo",
+          },
+        },
+      },
+    ]);
+  });
+
+  test("the role gets the bucket's read policy and nothing else: no AWS-managed policy", () => {
+    const role = bindingRole();
+    const attached = rec.ofType(T.attachment).filter((a) => a.dependencies.includes(role.urn));
+    expect(attached.map((a) => a.inputs.policyArn)).toEqual([
+      `arn:aws:iam::${ACCOUNT}:policy/wi-dev-storage-read-a1b2c3d`,
+    ]);
+    expect(role.inputs.managedPolicyArns).toBeUndefined();
+    expect(role.inputs.inlinePolicies).toBeUndefined();
+  });
+
+  test("the association names our cluster, the role, and exactly the pods' namespace/ServiceAccount", () => {
+    const assoc = rec.one(T.association);
+    const sa = rec.one(T.sa);
+    expect(assoc.inputs.clusterName).toBe(EKS_NAME);
+    expect(assoc.inputs.roleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/wi-dev-binding-role-a1b2c3d`);
+    expect(assoc.inputs.namespace).toBe(sa.inputs.metadata.namespace);
+    expect(assoc.inputs.serviceAccount).toBe(sa.inputs.metadata.name);
+    expect(assoc.inputs.disableSessionTags).toBeUndefined();
+    for (const t of podTemplates()) {
+      expect(t.spec.serviceAccountName).toBe(assoc.inputs.serviceAccount);
+    }
+    for (const r of [rec.one(T.deployment), rec.one(T.job)]) {
+      expect(r.inputs.metadata.namespace).toBe(assoc.inputs.namespace);
+    }
+  });
+
+  test("the association waits until the role can read", () => {
+    const assoc = rec.one(T.association);
+    const attachment = rec.ofType(T.attachment).find((a) => a.name === "wi-dev-binding-read")!;
+    expect(assoc.dependencies).toContain(attachment.urn);
+  });
+});
+
+describe("DemoWorkload", () => {
+  test("its own namespace under Pod Security restricted, an explicitly named ServiceAccount", () => {
+    const ns = rec.one(T.ns);
+    expect(ns.inputs.metadata.name).toBe("demo");
+    expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    const sa = rec.one(T.sa);
+    expect(sa.inputs.metadata).toMatchObject({ name: "demo", namespace: "demo" });
+    // Pod Identity needs no annotation; an IRSA one would take precedence and break it.
+    expect(sa.inputs.metadata.annotations ?? {}).toEqual({});
+  });
+
+  test("the ServiceAccount and both pods are created after the association and the agent", () => {
+    const assoc = rec.one(T.association);
+    const addon = rec.one(T.addon);
+    for (const r of [rec.one(T.sa), rec.one(T.deployment), rec.one(T.job)]) {
+      expect(rec.dependsOn(r, assoc), `${r.name} → association`).toBe(true);
+      expect(rec.dependsOn(r, addon), `${r.name} → agent`).toBe(true);
+    }
+  });
+
+  test.each([0, 1])("pod %i meets Pod Security restricted and sets requests and limits", (i) => {
+    const spec = podTemplates()[i].spec;
+    expect(spec.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(spec.hostNetwork).toBeUndefined();
+    expect(spec.containers).toHaveLength(1);
+    const [c] = spec.containers;
+    expect(c.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(c.resources.requests).toEqual({ cpu: "50m", memory: "128Mi" });
+    expect(c.resources.limits).toEqual({ cpu: "500m", memory: "768Mi" });
+    // HOME on a writable emptyDir: the root filesystem is read-only and the UID is not root's.
+    expect(c.env).toContainEqual({ name: "HOME", value: "/tmp" });
+    expect(c.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+    expect(spec.volumes).toEqual([{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }]);
+    expect(spec.volumes.some((v: any) => v.hostPath)).toBe(false);
+  });
+
+  test("the AWS CLI image is pinned to a version that supports Pod Identity (≥ 2.15)", () => {
+    for (const t of podTemplates()) {
+      const image: string = t.spec.containers[0].image;
+      expect(image).toBe(AWS_CLI_IMAGE);
+      const [major, minor] = image.split(":")[1].split(".").map(Number);
+      expect(major > 2 || (major === 2 && minor >= 15)).toBe(true);
+    }
+  });
+
+  test("the Job reads s3://<bucket>/hello.txt as the binding's role, and fails otherwise", () => {
+    const job = rec.one(T.job);
+    expect(job.inputs.spec.backoffLimit).toBe(1);
+    const spec = job.inputs.spec.template.spec;
+    expect(spec.restartPolicy).toBe("Never");
+    const [sh, flag, script] = spec.containers[0].command;
+    expect([sh, flag]).toEqual(["/bin/sh", "-c"]);
+    expect(script).toContain("aws sts get-caller-identity --query Arn --output text");
+    expect(script).toContain("aws s3 cp s3://wi-dev-storage-bucket-a1b2c3d/hello.txt -");
+    expect(script).toContain('[ "$content" = "Hello, World!" ]');
+    expect(spec.containers[0].env).toContainEqual({
+      name: "EXPECTED_IDENTITY",
+      value: ":assumed-role/wi-dev-binding-role-a1b2c3d/",
+    });
+    expect(spec.containers[0].env).toContainEqual({ name: "AWS_REGION", value: "eu-north-1" });
+  });
+
+  test("the long-running pod sleeps, so one can kubectl exec into it", () => {
+    expect(rec.one(T.deployment).inputs.spec.template.spec.containers[0].command).toEqual([
+      "sleep",
+      "infinity",
+    ]);
+  });
+});
+
+describe("stack outputs", () => {
+  test("name the bucket, the cluster, the role, and how to verify", async () => {
+    const o = run.outputs;
+    expect(await valueOf(o.bucketName)).toBe("wi-dev-storage-bucket-a1b2c3d");
+    expect(await valueOf(o.clusterName)).toBe(EKS_NAME);
+    expect(await valueOf(o.roleArn as any)).toBe(
+      `arn:aws:iam::${ACCOUNT}:role/wi-dev-binding-role-a1b2c3d`,
+    );
+    expect(await valueOf(o.verifyCommand)).toBe(
+      "kubectl -n demo exec deploy/wi-dev-demo-shell-a1b2c3d -- aws s3 cp s3://wi-dev-storage-bucket-a1b2c3d/hello.txt -",
+    );
+    expect(await isSecret(o.bucketName)).toBe(false);
+  });
+});
+
+describe("configuration flows through", () => {
+  test("another namespace/ServiceAccount changes the trust, the association and the pods together", async () => {
+    await evaluate(rec, "dev", {
+      "aws:region": "eu-north-1",
+      "workload-identity:namespace": "team-a",
+      "workload-identity:serviceAccount": "reader",
+    });
+    const trust = statements(bindingRole().inputs.assumeRolePolicy)[0];
+    expect(trust.Condition!.StringEquals).toMatchObject({
+      "aws:RequestTag/kubernetes-namespace": "team-a",
+      "aws:RequestTag/kubernetes-service-account": "reader",
+    });
+    expect(rec.one(T.association).inputs).toMatchObject({
+      namespace: "team-a",
+      serviceAccount: "reader",
+    });
+    expect(rec.one(T.sa).inputs.metadata).toMatchObject({ name: "reader", namespace: "team-a" });
+    for (const t of podTemplates()) expect(t.spec.serviceAccountName).toBe("reader");
+    run = await evaluate(rec, "dev");
+  });
+
+  test("bad config stops the program before any resource is registered", async () => {
+    await expect(evaluate(rec, "dev", { "workload-identity:cluster": "gcp" })).rejects.toThrow(
+      'config `cluster`: expected one of eks, gke, aks, got "gcp"',
+    );
+    expect(rec.resources).toEqual([]);
+    run = await evaluate(rec, "dev");
+  });
+});

@@ -1,0 +1,131 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import {
+  CLUSTER_KINDS,
+  DEFAULTS,
+  parseConfig,
+  STORAGE_KINDS,
+  SUPPORTED_PAIRS,
+  type RawConfig,
+} from "../src/config";
+import { ROOT } from "../offline/evaluate";
+
+const aws = { awsRegion: "eu-north-1" };
+const error = (raw: RawConfig, stack = "dev") => {
+  try {
+    parseConfig(raw, stack);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("expected parseConfig to throw");
+};
+
+describe("parseConfig", () => {
+  test("defaults: EKS reading S3 as demo/demo, prefix from the stack", () => {
+    expect(parseConfig(aws, "dev")).toEqual({
+      stack: "dev",
+      prefix: "wi-dev",
+      cluster: "eks",
+      storage: "s3",
+      workload: { namespace: "demo", serviceAccount: "demo" },
+      aws: { region: "eu-north-1" },
+    });
+  });
+
+  test("an empty storage means the cluster's own cloud", () => {
+    expect(parseConfig({ ...aws, cluster: "eks", storage: "" }, "dev").storage).toBe("s3");
+  });
+
+  test("Pulumi.yaml declares the same defaults the program applies", () => {
+    const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+    const declared = Object.fromEntries(
+      Object.entries(project.config as Record<string, { default: unknown; type: string }>).map(
+        ([k, v]) => [k, v.default],
+      ),
+    );
+    expect(declared).toEqual(DEFAULTS);
+    for (const v of Object.values(project.config as Record<string, any>)) {
+      expect(v.type).toBe("string");
+      expect(v.description).toMatch(/\w/);
+    }
+  });
+
+  test("stack names become safe, short prefixes", () => {
+    expect(parseConfig(aws, "Team_A.prod").prefix).toBe("wi-team-a-prod");
+    expect(parseConfig(aws, "a-very-long-stack-name-indeed").prefix).toBe("wi-a-very-long-stac");
+  });
+
+  test.each([
+    [{ cluster: "gcp" }, 'config `cluster`: expected one of eks, gke, aks, got "gcp"'],
+    [{ cluster: "EKS" }, 'config `cluster`: expected one of eks, gke, aks, got "EKS"'],
+    [{ storage: "gcp" }, 'config `storage`: expected one of s3, gcs, blob, got "gcp"'],
+    [
+      { namespace: "Demo" },
+      "config `namespace`: \"Demo\" is not a valid Kubernetes namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+    ],
+    [
+      { namespace: "a".repeat(64) },
+      `config \`namespace\`: "${"a".repeat(64)}" is not a valid Kubernetes namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
+    ],
+    [
+      { namespace: "default" },
+      'config `namespace`: "default" is reserved; choose a namespace of the workload\'s own (not default, kube-system, kube-public, kube-node-lease)',
+    ],
+    [
+      { namespace: "kube-system" },
+      'config `namespace`: "kube-system" is reserved; choose a namespace of the workload\'s own (not default, kube-system, kube-public, kube-node-lease)',
+    ],
+    [
+      { serviceAccount: "my_sa" },
+      "config `serviceAccount`: \"my_sa\" is not a valid Kubernetes ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
+    ],
+    [
+      { serviceAccount: "" },
+      "config `serviceAccount`: \"\" is not a valid Kubernetes ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
+    ],
+  ])("refuses %j", (bad, message) => {
+    expect(error({ ...aws, ...bad })).toBe(message);
+  });
+
+  test("EKS needs aws:region, and says how to set it", () => {
+    expect(error({})).toBe(
+      "config `aws:region`: required when `cluster` is eks, got nothing; set it with `pulumi config set aws:region eu-north-1`",
+    );
+    expect(error({ awsRegion: "Stockholm" })).toBe(
+      'config `aws:region`: "Stockholm" is not an AWS region name (e.g. eu-north-1)',
+    );
+  });
+
+  test("the AWS profile is passed on when set", () => {
+    expect(parseConfig({ ...aws, awsProfile: "demo" }, "dev").aws).toEqual({
+      region: "eu-north-1",
+      profile: "demo",
+    });
+  });
+});
+
+describe("cluster × storage pairs", () => {
+  const all = CLUSTER_KINDS.flatMap((c) => STORAGE_KINDS.map((s) => [c, s] as const));
+  const unsupported = all.filter(
+    ([c, s]) => !SUPPORTED_PAIRS.some(([sc, ss]) => sc === c && ss === s),
+  );
+  const raw = {
+    awsRegion: "eu-north-1",
+    gcpProject: "demo-project-123",
+    gcpRegion: "europe-north1",
+    gcpZone: "europe-north1-a",
+    azureLocation: "swedencentral",
+  };
+
+  test.skipIf(unsupported.length === 0).each(unsupported)(
+    "%s→%s is refused, naming what is supported",
+    (cluster, storage) => {
+      const supported = SUPPORTED_PAIRS.map(([c, s]) => `${c}→${s}`).join(", ");
+      expect(error({ ...raw, cluster, storage })).toBe(
+        `config \`cluster\`/\`storage\`: ${cluster}→${storage} is not supported yet; supported: ${supported}`,
+      );
+    },
+  );
+});
