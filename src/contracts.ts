@@ -48,12 +48,40 @@ export interface StorageClient {
   readonly read: pulumi.Input<string>;
 }
 
+/**
+ * A ServiceAccount token the kubelet projects into the pod for a foreign cloud's token exchange:
+ * `<mountPath>/token`, for `audience`, refreshed before it expires.
+ */
+export interface ProjectedToken {
+  /** The volume name; unique within the pod. */
+  readonly name: string;
+  /** The `aud` claim the other cloud expects (the most common cause of failed exchanges). */
+  readonly audience: pulumi.Input<string>;
+  /** A directory of its own; the token is the file `token` in it. */
+  readonly mountPath: string;
+  /** At least 600 (Kubernetes' minimum). */
+  readonly expirationSeconds: number;
+}
+
+/** A non-secret file the pod needs (e.g. a credential *configuration*, never a key). */
+export interface PodFile {
+  /** The volume name; unique within the pod. */
+  readonly name: string;
+  readonly mountPath: string;
+  readonly fileName: string;
+  readonly content: pulumi.Input<string>;
+}
+
 /** What a binding hands the pods: everything they must carry to act as the bound identity. */
 export interface PodAccess {
   readonly serviceAccountAnnotations: Readonly<Record<string, pulumi.Input<string>>>;
   /** Labels on the pod template (not the ServiceAccount). */
   readonly podLabels: Readonly<Record<string, string>>;
   readonly env: readonly PodEnvVar[];
+  /** Tokens to project, for federation without a webhook. */
+  readonly projectedTokens?: readonly ProjectedToken[];
+  /** Files to mount from a ConfigMap the workload creates. */
+  readonly files?: readonly PodFile[];
   readonly client: StorageClient;
   /**
    * Resources the ServiceAccount and pods are created after: identity webhooks mutate pods only

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
+import type { PodAccess, PodEnvVar, PodFile, ProjectedToken, WorkloadIdentity } from "../contracts";
 import { HELLO_TEXT } from "../hello";
 
 /** The UID/GID the demo pods run as: not root, as Pod Security "restricted" requires. */
@@ -50,6 +50,21 @@ export class DemoWorkload extends pulumi.ComponentResource {
     }
     const { provider, access } = args;
     const { client } = access;
+    const tokens = access.projectedTokens ?? [];
+    const files = access.files ?? [];
+    for (const t of tokens) {
+      if (!Number.isInteger(t.expirationSeconds) || t.expirationSeconds < 600) {
+        throw new pulumi.ResourceError(
+          `projected token ${t.name}: expirationSeconds must be a whole number ≥ 600 (Kubernetes' minimum), got ${t.expirationSeconds}`,
+          this,
+        );
+      }
+    }
+    const volumeNames = ["tmp", ...tokens.map((t) => t.name), ...files.map((f) => f.name)];
+    const duplicate = volumeNames.find((n, i) => volumeNames.indexOf(n) !== i);
+    if (duplicate) {
+      throw new pulumi.ResourceError(`volume name ${duplicate} is used twice in the pod`, this);
+    }
     const readyAfter = [...access.readyAfter, ...(args.readyAfter ?? [])];
     const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "pulumi" };
 
@@ -81,6 +96,20 @@ export class DemoWorkload extends pulumi.ComponentResource {
       { parent: this, provider, dependsOn: readyAfter },
     );
 
+    // Non-secret files (credential configurations, never keys) come from one ConfigMap.
+    const configMap =
+      files.length > 0
+        ? new k8s.core.v1.ConfigMap(
+            `${name}-files`,
+            {
+              metadata: { namespace: ns.metadata.name, labels },
+              data: Object.fromEntries(files.map((f) => [f.name, f.content])),
+            },
+            { parent: this, provider },
+          )
+        : undefined;
+    const volumes = podVolumes(tokens, files, configMap?.metadata.name);
+
     const env: PodEnvVar[] = [
       // A non-root UID cannot write to the image's home; /tmp is a writable emptyDir.
       { name: "HOME", value: "/tmp" },
@@ -95,6 +124,7 @@ export class DemoWorkload extends pulumi.ComponentResource {
         command,
         env,
         restartPolicy,
+        ...volumes,
       });
     const podLabels = { ...labels, ...access.podLabels };
     const podDeps = { parent: this, provider, dependsOn: [sa, ...readyAfter] };
@@ -150,12 +180,52 @@ export class DemoWorkload extends pulumi.ComponentResource {
   }
 }
 
+type Volume = k8s.types.input.core.v1.Volume;
+type VolumeMount = k8s.types.input.core.v1.VolumeMount;
+
+/** Volumes and read-only mounts for projected tokens and ConfigMap files. */
+function podVolumes(
+  tokens: readonly ProjectedToken[],
+  files: readonly PodFile[],
+  configMapName: pulumi.Input<string> | undefined,
+): { volumes: Volume[]; volumeMounts: VolumeMount[] } {
+  const volumes: Volume[] = [
+    ...tokens.map((t) => ({
+      name: t.name,
+      projected: {
+        sources: [
+          {
+            serviceAccountToken: {
+              audience: t.audience,
+              expirationSeconds: t.expirationSeconds,
+              path: "token",
+            },
+          },
+        ],
+      },
+    })),
+    ...files.map((f) => ({
+      name: f.name,
+      configMap: { name: configMapName, items: [{ key: f.name, path: f.fileName }] },
+    })),
+  ];
+  const volumeMounts: VolumeMount[] = [...tokens, ...files].map((v) => ({
+    name: v.name,
+    mountPath: v.mountPath,
+    readOnly: true,
+  }));
+  return { volumes, volumeMounts };
+}
+
 interface RestrictedPodArgs {
   readonly serviceAccountName: pulumi.Input<string>;
   readonly image: string;
   readonly command: pulumi.Input<string>[];
   readonly env: readonly PodEnvVar[];
   readonly restartPolicy: string;
+  /** Extra volumes, beside the writable /tmp. */
+  readonly volumes?: readonly Volume[];
+  readonly volumeMounts?: readonly VolumeMount[];
 }
 
 /** A single-container pod that meets Pod Security "restricted", with requests and limits. */
@@ -186,10 +256,10 @@ export function restrictedPodSpec(args: RestrictedPodArgs): k8s.types.input.core
           requests: { cpu: "50m", memory: "128Mi" },
           limits: { cpu: "500m", memory: "768Mi" },
         },
-        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(args.volumeMounts ?? [])],
       },
     ],
-    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }, ...(args.volumes ?? [])],
   };
 }
 
