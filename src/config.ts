@@ -12,6 +12,9 @@ export const CLUSTER_KINDS = ["eks", "gke", "aks"] as const;
 export const STORAGE_KINDS = ["s3", "gcs", "blob"] as const;
 export type ClusterKind = (typeof CLUSTER_KINDS)[number];
 export type StorageKind = (typeof STORAGE_KINDS)[number];
+export const AWS_MECHANISMS = ["pod-identity", "irsa"] as const;
+/** How an EKS pod gets AWS credentials: EKS Pod Identity, or IRSA (web identity). */
+export type AwsMechanism = (typeof AWS_MECHANISMS)[number];
 
 /** The bucket each cluster reads when `storage` is left empty: its own cloud's. */
 export const NATIVE_STORAGE: Readonly<Record<ClusterKind, StorageKind>> = {
@@ -34,6 +37,7 @@ export interface RawConfig {
   readonly storage?: string;
   readonly namespace?: string;
   readonly serviceAccount?: string;
+  readonly awsMechanism?: string;
   /** `aws:region` */
   readonly awsRegion?: string;
   /** `aws:profile` */
@@ -74,6 +78,8 @@ export interface StackConfig {
   readonly storage: StorageKind;
   /** The Kubernetes identity that is granted access to the bucket. */
   readonly workload: { readonly namespace: string; readonly serviceAccount: string };
+  /** For EKS reading S3; other clusters reach S3 through web identity federation. */
+  readonly awsMechanism: AwsMechanism;
   /** Present when the cluster or the storage is on AWS. */
   readonly aws?: AwsSettings;
   /** Present when the cluster or the storage is on Google Cloud. */
@@ -90,6 +96,7 @@ export const DEFAULTS = {
   storage: "",
   namespace: "demo",
   serviceAccount: "demo",
+  awsMechanism: "pod-identity",
 } as const;
 
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -219,6 +226,17 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
     raw.serviceAccount ?? DEFAULTS.serviceAccount,
   );
 
+  const awsMechanism = oneOf(
+    "awsMechanism",
+    raw.awsMechanism ?? DEFAULTS.awsMechanism,
+    AWS_MECHANISMS,
+  );
+  if (awsMechanism === "irsa" && !(cluster === "eks" && storage === "s3")) {
+    throw new ConfigError(
+      `config \`awsMechanism\`: irsa applies only to cluster eks reading storage s3, got ${cluster}→${storage}; ` +
+        "leave it at pod-identity (other clusters reach S3 through web identity federation)",
+    );
+  }
   if (!SUPPORTED_PAIRS.some(([c, s]) => c === cluster && s === storage)) {
     const supported = SUPPORTED_PAIRS.map(([c, s]) => `${c}→${s}`).join(", ");
     throw new ConfigError(
@@ -235,6 +253,7 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
     cluster,
     storage,
     workload: { namespace, serviceAccount },
+    awsMechanism,
     ...(awsReason ? { aws: awsSettings(raw, awsReason) } : {}),
     ...(gcpReason ? { gcp: gcpSettings(raw, gcpReason) } : {}),
     ...(azureReason ? { azure: azureSettings(raw, azureReason) } : {}),
@@ -253,6 +272,7 @@ export function loadConfig(): StackConfig {
       storage: project.get("storage"),
       namespace: project.get("namespace"),
       serviceAccount: project.get("serviceAccount"),
+      awsMechanism: project.get("awsMechanism"),
       awsRegion: aws.get("region"),
       awsProfile: aws.get("profile"),
       gcpProject: gcp.get("project"),

@@ -30,6 +30,7 @@ describe("parseConfig", () => {
       cluster: "eks",
       storage: "s3",
       workload: { namespace: "demo", serviceAccount: "demo" },
+      awsMechanism: "pod-identity",
       aws: { region: "eu-north-1" },
     });
   });
@@ -95,6 +96,17 @@ describe("parseConfig", () => {
     );
     expect(error({ awsRegion: "Stockholm" })).toBe(
       'config `aws:region`: "Stockholm" is not an AWS region name (e.g. eu-north-1)',
+    );
+  });
+
+  test("IRSA is a choice for EKS reading S3 only", () => {
+    expect(parseConfig({ ...aws, awsMechanism: "irsa" }, "dev").awsMechanism).toBe("irsa");
+    expect(error({ ...aws, awsMechanism: "IRSA" })).toBe(
+      'config `awsMechanism`: expected one of pod-identity, irsa, got "IRSA"',
+    );
+    expect(error({ ...aws, storage: "gcs", awsMechanism: "irsa" })).toBe(
+      "config `awsMechanism`: irsa applies only to cluster eks reading storage s3, got eks→gcs; " +
+        "leave it at pod-identity (other clusters reach S3 through web identity federation)",
     );
   });
 

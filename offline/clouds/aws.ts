@@ -39,6 +39,10 @@ export const awsResources: Record<string, ResourceMock> = {
       },
     };
   },
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (name, inputs) => {
+    const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
+    return { id: arn, state: { ...inputs, arn } };
+  },
   "aws:eks/podIdentityAssociation:PodIdentityAssociation": (name, inputs) => ({
     id: `${name}-id`,
     state: {

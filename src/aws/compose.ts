@@ -7,6 +7,7 @@ import { PodIdentityAgent } from "./agent";
 import { S3BucketWithPolicy } from "./bucket";
 import { PodIdentityBinding } from "./binding";
 import { EksCluster } from "./cluster";
+import { WebIdentityBinding } from "./webIdentity";
 
 /** An explicit AWS provider from validated config; no resource uses the ambient default. */
 export function awsProvider(name: string, settings: AwsSettings): aws.Provider {
@@ -51,26 +52,37 @@ export function s3StorageSide(
   const settings = requireAws(config);
   const opts = { providers: { aws: provider } };
   const bucket = new S3BucketWithPolicy(`${config.prefix}-storage`, { tags }, opts);
-  if (!(cluster instanceof EksCluster)) {
-    throw new Error(`internal: S3 from a ${cluster.kind} cluster is not supported yet`);
+  const common = {
+    identity: config.workload,
+    policyArn: bucket.readPolicyArn,
+    objectUrl: bucket.objectUrl,
+    region: settings.region,
+    tags,
+  };
+  const storage = { bucketName: bucket.bucketName, objectUrl: bucket.objectUrl };
+  const name = `${config.prefix}-binding`;
+
+  if (cluster instanceof EksCluster && config.awsMechanism === "pod-identity") {
+    const binding = new PodIdentityBinding(
+      name,
+      { ...common, clusterName: cluster.clusterName, clusterArn: cluster.clusterArn },
+      opts,
+    );
+    return { ...storage, access: binding.podAccess, outputs: { roleArn: binding.roleArn } };
   }
-  const binding = new PodIdentityBinding(
-    `${config.prefix}-binding`,
+  // IRSA on EKS (its webhook delivers the token), or a cluster outside AWS (the pod projects it).
+  const binding = new WebIdentityBinding(
+    name,
     {
-      clusterName: cluster.clusterName,
-      clusterArn: cluster.clusterArn,
-      identity: config.workload,
-      policyArn: bucket.readPolicyArn,
-      objectUrl: bucket.objectUrl,
-      region: settings.region,
-      tags,
+      ...common,
+      issuerUrl: cluster.oidcIssuerUrl,
+      delivery: cluster instanceof EksCluster ? "irsa" : "projected",
     },
     opts,
   );
   return {
-    bucketName: bucket.bucketName,
-    objectUrl: bucket.objectUrl,
+    ...storage,
     access: binding.podAccess,
-    outputs: { roleArn: binding.roleArn },
+    outputs: { roleArn: binding.roleArn, oidcProviderArn: binding.oidcProviderArn },
   };
 }

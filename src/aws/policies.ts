@@ -70,3 +70,48 @@ export function podIdentityTrust(args: PodIdentityTrustArgs): pulumi.Output<stri
     ],
   });
 }
+
+/** The audience AWS STS expects in a web identity token (IRSA and foreign clusters alike). */
+export const STS_AUDIENCE = "sts.amazonaws.com";
+
+export interface WebIdentityTrustArgs {
+  /** The IAM OIDC provider's ARN. */
+  readonly providerArn: pulumi.Input<string>;
+  /** The cluster's issuer, with `https://`. */
+  readonly issuerUrl: pulumi.Input<string>;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** The issuer as IAM condition keys spell it: without the scheme. */
+export function issuerHost(issuerUrl: string): string {
+  return issuerUrl.replace(/^https:\/\//, "");
+}
+
+/**
+ * Trust for a Kubernetes ServiceAccount token (IRSA, or a cluster outside AWS): only tokens from
+ * this issuer, for exactly `system:serviceaccount:<ns>:<sa>`, with the STS audience.
+ */
+export function webIdentityTrust(args: WebIdentityTrustArgs): pulumi.Output<string> {
+  // The issuer is part of the condition *keys*, so the document is built once both are known.
+  return pulumi.all([args.issuerUrl, args.providerArn]).apply(([issuer, providerArn]) => {
+    const host = issuerHost(issuer);
+    return JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "KubernetesServiceAccount",
+          Effect: "Allow",
+          Principal: { Federated: providerArn },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              [`${host}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
+              [`${host}:aud`]: STS_AUDIENCE,
+            },
+          },
+        },
+      ],
+    });
+  });
+}

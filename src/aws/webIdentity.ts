@@ -1,0 +1,108 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
+import { componentTags, type Tags } from "../tags";
+import { s3Client } from "./client";
+import { STS_AUDIENCE, webIdentityTrust } from "./policies";
+
+/** Where the pod's own projected token goes when no webhook injects one. */
+export const AWS_TOKEN_DIR = "/var/run/secrets/tokens/aws";
+
+export interface WebIdentityBindingArgs {
+  /** The cluster's OIDC issuer with `https://` (EKS, GKE or AKS), verbatim. */
+  readonly issuerUrl: pulumi.Input<string>;
+  /** The namespace/ServiceAccount that may assume the role. */
+  readonly identity: WorkloadIdentity;
+  /** The policy the role gets, e.g. `S3BucketWithPolicy.readPolicyArn`. */
+  readonly policyArn: pulumi.Input<string>;
+  /** What the verification reads, e.g. `s3://<bucket>/hello.txt`. */
+  readonly objectUrl: pulumi.Input<string>;
+  readonly region: string;
+  /**
+   * How the token reaches the pod. `irsa`: EKS's webhook injects it and the role's env when the
+   * ServiceAccount carries `eks.amazonaws.com/role-arn`. `projected`: the pod projects its own
+   * token for `sts.amazonaws.com` and sets the env itself (any cluster outside AWS).
+   */
+  readonly delivery: "irsa" | "projected";
+  readonly tags: Tags;
+}
+
+/**
+ * AWS trusts a Kubernetes cluster's ServiceAccount tokens (IRSA, or federation from GKE/AKS): an
+ * IAM OIDC provider for the cluster's issuer, a role only `system:serviceaccount:<ns>:<sa>` of
+ * that issuer can assume with the STS audience, and the given policy attached.
+ */
+export class WebIdentityBinding extends pulumi.ComponentResource {
+  public readonly roleArn: pulumi.Output<string>;
+  public readonly oidcProviderArn: pulumi.Output<string>;
+  public readonly podAccess: PodAccess;
+
+  constructor(name: string, args: WebIdentityBindingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("workload-identity:aws:WebIdentityBinding", name, {}, opts);
+    const tags = componentTags(args.tags, "identity-binding");
+    const { namespace, serviceAccount } = args.identity;
+
+    // One IAM OIDC provider per issuer URL per account: this cluster's, created here.
+    const oidc = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      { url: args.issuerUrl, clientIdLists: [STS_AUDIENCE], tags },
+      { parent: this },
+    );
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `Web identity for ${namespace}/${serviceAccount}`,
+        assumeRolePolicy: webIdentityTrust({
+          providerArn: oidc.arn,
+          issuerUrl: args.issuerUrl,
+          namespace,
+          serviceAccount,
+        }),
+        maxSessionDuration: 3600,
+        tags,
+      },
+      { parent: this },
+    );
+    const permissions = new aws.iam.RolePolicyAttachment(
+      `${name}-read`,
+      { role: role.name, policyArn: args.policyArn },
+      { parent: this },
+    );
+
+    this.roleArn = role.arn;
+    this.oidcProviderArn = oidc.arn;
+    const client = s3Client({
+      objectUrl: args.objectUrl,
+      region: args.region,
+      roleName: role.name,
+    });
+    const common = { podLabels: {}, client, readyAfter: [permissions] };
+    if (args.delivery === "irsa") {
+      this.podAccess = {
+        ...common,
+        serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": role.arn },
+        env: [],
+      };
+    } else {
+      const env: PodEnvVar[] = [
+        { name: "AWS_ROLE_ARN", value: role.arn },
+        { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: `${AWS_TOKEN_DIR}/token` },
+        { name: "AWS_ROLE_SESSION_NAME", value: `${namespace}.${serviceAccount}` },
+      ];
+      this.podAccess = {
+        ...common,
+        serviceAccountAnnotations: {},
+        env,
+        projectedTokens: [
+          {
+            name: "aws-token",
+            audience: STS_AUDIENCE,
+            mountPath: AWS_TOKEN_DIR,
+            expirationSeconds: 3600,
+          },
+        ],
+      };
+    }
+    this.registerOutputs({ roleArn: this.roleArn, oidcProviderArn: this.oidcProviderArn });
+  }
+}
