@@ -7,6 +7,6 @@ export default defineConfig({
     pool: "forks",
     isolate: true,
     testTimeout: 20_000,
-    reporters: ["default", "./test/support/summary-reporter.ts"],
+    reporters: ["default", "./test/support/summary-reporter.mts"],
   },
 });

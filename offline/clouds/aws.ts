@@ -39,7 +39,7 @@ export const awsResources: Record<string, ResourceMock> = {
       },
     };
   },
-  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (name, inputs) => {
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => {
     const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
     return { id: arn, state: { ...inputs, arn } };
   },
