@@ -1,0 +1,156 @@
+/**
+ * The identity chain of an evaluated stack, read off what the program registered: cluster → OIDC
+ * issuer → token audience → trust or binding → permissions → object. Nothing here is configured
+ * by hand: each step quotes the inputs of the resources that make it true.
+ */
+import type { Evaluation } from "./evaluate";
+import { statements } from "./iam";
+import type { Recorded, Recorder } from "./mocks";
+
+export interface ChainStep {
+  readonly step: string;
+  readonly detail: string;
+}
+
+const T = {
+  eks: "aws:eks/cluster:Cluster",
+  gke: "gcp:container/cluster:Cluster",
+  aks: "azure-native:containerservice:ManagedCluster",
+  association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+  oidcProvider: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+  role: "aws:iam/role:Role",
+  attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  policy: "aws:iam/policy:Policy",
+  gcsMember: "gcp:storage/bucketIAMMember:BucketIAMMember",
+  wifProvider: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+  fic: "azure-native:managedidentity:FederatedIdentityCredential",
+  roleAssignment: "azure-native:authorization:RoleAssignment",
+  sa: "kubernetes:core/v1:ServiceAccount",
+  job: "kubernetes:batch/v1:Job",
+} as const;
+
+const first = (rec: Recorder, type: string): Recorded | undefined => rec.ofType(type)[0];
+
+/** Where a token comes from when the pod projects none itself. */
+function injectedAudience(rec: Recorder, sa: Recorded | undefined): string {
+  const annotations: Record<string, string> = sa?.inputs.metadata?.annotations ?? {};
+  if (rec.ofType(T.association).length > 0) {
+    return "pods.eks.amazonaws.com, injected by EKS Pod Identity (the agent exchanges it)";
+  }
+  if (annotations["eks.amazonaws.com/role-arn"]) {
+    return "sts.amazonaws.com, injected by EKS's IRSA webhook (the ServiceAccount names the role)";
+  }
+  if (annotations["azure.workload.identity/client-id"]) {
+    return "api://AzureADTokenExchange, injected by the AKS workload identity webhook";
+  }
+  if (first(rec, T.gke)) return "none in the pod: the GKE metadata server exchanges the identity";
+  return "none found";
+}
+
+function awsTrust(rec: Recorder): ChainStep[] {
+  const steps: ChainStep[] = [];
+  for (const a of rec.ofType(T.association)) {
+    steps.push({
+      step: "binding",
+      detail: `Pod Identity association ${a.inputs.namespace}/${a.inputs.serviceAccount} → ${a.inputs.roleArn}`,
+    });
+  }
+  for (const p of rec.ofType(T.oidcProvider)) {
+    steps.push({
+      step: "trust",
+      detail: `IAM OIDC provider ${p.inputs.url} for ${p.inputs.clientIdLists.join(", ")}`,
+    });
+  }
+  for (const role of rec.ofType(T.role).filter((r) => r.name.endsWith("-binding-role"))) {
+    for (const s of statements(role.inputs.assumeRolePolicy)) {
+      const who = JSON.stringify(s.Principal);
+      const when = Object.entries(s.Condition ?? {})
+        .flatMap(([op, kv]) => Object.entries(kv).map(([k, v]) => `${k} ${op} ${String(v)}`))
+        .join("; ");
+      steps.push({
+        step: "trust",
+        detail: `role may be assumed by ${who} (${s.Action.join(", ")}) when ${when}`,
+      });
+    }
+    const attached = rec.ofType(T.attachment).filter((a) => a.dependencies.includes(role.urn));
+    for (const a of attached) {
+      const policy = rec.ofType(T.policy).find((p) => a.dependencies.includes(p.urn));
+      const grants = policy
+        ? statements(policy.inputs.policy).map(
+            (s) => `${s.Effect} ${s.Action.join(", ")} on ${s.Resource.join(", ")}`,
+          )
+        : [String(a.inputs.policyArn)];
+      for (const g of grants) steps.push({ step: "permissions", detail: g });
+    }
+  }
+  return steps;
+}
+
+function gcpTrust(rec: Recorder): ChainStep[] {
+  const steps: ChainStep[] = [];
+  for (const p of rec.ofType(T.wifProvider)) {
+    steps.push({
+      step: "trust",
+      detail: `workload identity pool provider for issuer ${p.inputs.oidc?.issuerUri}, audiences ${(p.inputs.oidc?.allowedAudiences ?? []).join(", ")}`,
+    });
+  }
+  for (const m of rec.ofType(T.gcsMember)) {
+    steps.push({ step: "binding", detail: `${m.inputs.member}` });
+    steps.push({ step: "permissions", detail: `${m.inputs.role} on bucket ${m.inputs.bucket}` });
+  }
+  return steps;
+}
+
+function azureTrust(rec: Recorder): ChainStep[] {
+  const steps: ChainStep[] = [];
+  for (const f of rec.ofType(T.fic)) {
+    steps.push({
+      step: "trust",
+      detail: `federated credential: issuer ${f.inputs.issuer}, subject ${f.inputs.subject}, audiences ${(f.inputs.audiences ?? []).join(", ")}`,
+    });
+  }
+  for (const ra of rec.ofType(T.roleAssignment)) {
+    steps.push({
+      step: "permissions",
+      detail: `role ${String(ra.inputs.roleDefinitionId).split("/").pop()} for principal ${ra.inputs.principalId} on ${ra.inputs.scope}`,
+    });
+  }
+  return steps;
+}
+
+/** The chain, in order, for the stack just evaluated into `rec`. */
+export async function identityChain(rec: Recorder, run: Evaluation): Promise<ChainStep[]> {
+  const value = <V>(o: { apply: (f: (v: V) => void) => unknown }) =>
+    new Promise<V>((resolve) => void o.apply(resolve));
+  const cluster = first(rec, T.eks) ?? first(rec, T.gke) ?? first(rec, T.aks);
+  const sa = first(rec, T.sa);
+  const job = first(rec, T.job);
+  const spec = job?.inputs.spec?.template?.spec;
+  const projected: string[] = (spec?.volumes ?? []).flatMap((v: any) =>
+    (v.projected?.sources ?? [])
+      .filter((s: any) => s.serviceAccountToken)
+      .map(
+        (s: any) =>
+          `${s.serviceAccountToken.audience}, projected by the pod (${s.serviceAccountToken.expirationSeconds} s)`,
+      ),
+  );
+  return [
+    {
+      step: "cluster",
+      detail: `${run.config.cluster.toUpperCase()} (${cluster?.type ?? "?"} ${cluster?.name ?? "?"})`,
+    },
+    { step: "OIDC issuer", detail: await value<string>(run.outputs.oidcIssuerUrl) },
+    {
+      step: "pods",
+      detail: `namespace ${sa?.inputs.metadata?.namespace}, ServiceAccount ${sa?.inputs.metadata?.name}`,
+    },
+    {
+      step: "token audience",
+      detail: projected.length > 0 ? projected.join("; ") : injectedAudience(rec, sa),
+    },
+    ...awsTrust(rec),
+    ...gcpTrust(rec),
+    ...azureTrust(rec),
+    { step: "object", detail: await value<string>(run.outputs.objectUrl) },
+  ];
+}
