@@ -4,7 +4,7 @@
  * the binding hands the pod *what it must carry*, and the demo workload applies it without
  * knowing which cloud asked.
  */
-import type * as k8s from "@pulumi/kubernetes";
+import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterKind } from "./config";
 
@@ -23,7 +23,7 @@ export interface ClusterOffer {
   /** A kubeconfig for this cluster; a secret. */
   readonly kubeconfig: pulumi.Output<string>;
   /** Built from `kubeconfig`: every Kubernetes object of this program uses it. */
-  readonly kubernetesProvider: k8s.Provider;
+  readonly kubernetesProvider: KubernetesProvider;
 }
 
 /** One environment variable a pod must carry. */

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/aws/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { componentTags, type Tags } from "../tags";
 
@@ -18,11 +18,11 @@ export interface PodIdentityAgentArgs {
  * 169.254.170.23. Workloads that need Pod Identity depend on this component.
  */
 export class PodIdentityAgent extends pulumi.ComponentResource {
-  public readonly addon: aws.eks.Addon;
+  public readonly addon: eks.Addon;
 
   constructor(name: string, args: PodIdentityAgentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:aws:IdentityAgent", name, {}, opts);
-    this.addon = new aws.eks.Addon(
+    this.addon = new eks.Addon(
       `${name}-addon`,
       {
         clusterName: args.clusterName,

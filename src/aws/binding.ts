@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/aws/eks";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import type { PodAccess, WorkloadIdentity } from "../contracts";
 import { componentTags, type Tags } from "../tags";
@@ -34,7 +35,7 @@ export class PodIdentityBinding extends pulumi.ComponentResource {
     const tags = componentTags(args.tags, "identity-binding");
     const { namespace, serviceAccount } = args.identity;
 
-    const role = new aws.iam.Role(
+    const role = new iam.Role(
       `${name}-role`,
       {
         description: `EKS Pod Identity for ${namespace}/${serviceAccount}`,
@@ -48,13 +49,13 @@ export class PodIdentityBinding extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const permissions = new aws.iam.RolePolicyAttachment(
+    const permissions = new iam.RolePolicyAttachment(
       `${name}-read`,
       { role: role.name, policyArn: args.policyArn },
       { parent: this },
     );
     // Created once the role can read: a pod that gets credentials gets working ones.
-    const association = new aws.eks.PodIdentityAssociation(
+    const association = new eks.PodIdentityAssociation(
       `${name}-association`,
       { clusterName: args.clusterName, namespace, serviceAccount, roleArn: role.arn, tags },
       { parent: this, dependsOn: [permissions] },

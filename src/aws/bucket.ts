@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
+import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { HELLO_CONTENT, HELLO_KEY } from "../hello";
 import { componentTags, type Tags } from "../tags";
@@ -26,14 +27,10 @@ export class S3BucketWithPolicy extends pulumi.ComponentResource {
     const tags = componentTags(args.tags, "bucket");
 
     // No physical name: Pulumi appends a random suffix, so the name is unique per stack.
-    const bucket = new aws.s3.Bucket(
-      `${name}-bucket`,
-      { forceDestroy: true, tags },
-      { parent: this },
-    );
+    const bucket = new s3.Bucket(`${name}-bucket`, { forceDestroy: true, tags }, { parent: this });
 
     // S3 rejects concurrent configuration writes to one bucket, so these run one after another.
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+    const publicAccessBlock = new s3.BucketPublicAccessBlock(
       `${name}-public-access`,
       {
         bucket: bucket.id,
@@ -44,17 +41,17 @@ export class S3BucketWithPolicy extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const ownership = new aws.s3.BucketOwnershipControls(
+    const ownership = new s3.BucketOwnershipControls(
       `${name}-ownership`,
       { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
       { parent: this, dependsOn: [publicAccessBlock] },
     );
-    const tlsOnly = new aws.s3.BucketPolicy(
+    const tlsOnly = new s3.BucketPolicy(
       `${name}-tls-only`,
       { bucket: bucket.id, policy: denyInsecureTransport(bucket.arn) },
       { parent: this, dependsOn: [ownership] },
     );
-    const hello = new aws.s3.BucketObjectv2(
+    const hello = new s3.BucketObjectv2(
       `${name}-hello`,
       {
         bucket: bucket.id,
@@ -65,7 +62,7 @@ export class S3BucketWithPolicy extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [tlsOnly] },
     );
-    const readPolicy = new aws.iam.Policy(
+    const readPolicy = new iam.Policy(
       `${name}-read`,
       {
         description: pulumi.interpolate`Read s3://${bucket.id} (ListBucket, GetObject) and nothing else`,

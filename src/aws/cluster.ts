@@ -1,5 +1,7 @@
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as eks from "@pulumi/aws/eks";
+import * as iam from "@pulumi/aws/iam";
+import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterOffer } from "../contracts";
 import { componentTags, type Tags } from "../tags";
@@ -41,9 +43,9 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
   public readonly clusterArn: pulumi.Output<string>;
   public readonly oidcIssuerUrl: pulumi.Output<string>;
   public readonly kubeconfig: pulumi.Output<string>;
-  public readonly kubernetesProvider: k8s.Provider;
+  public readonly kubernetesProvider: KubernetesProvider;
   /** The managed node group: whatever must run on a node waits for it. */
-  public readonly nodeGroup: aws.eks.NodeGroup;
+  public readonly nodeGroup: eks.NodeGroup;
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:aws:Cluster", name, {}, opts);
@@ -57,27 +59,27 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
     const tags = componentTags(args.tags, "cluster");
     const parent = { parent: this };
 
-    const clusterRole = new aws.iam.Role(
+    const clusterRole = new iam.Role(
       `${name}-control-plane`,
       { assumeRolePolicy: serviceTrust("eks.amazonaws.com"), tags },
       parent,
     );
     const clusterRolePolicies = CLUSTER_ROLE_POLICIES.map(
       (policyArn, i) =>
-        new aws.iam.RolePolicyAttachment(
+        new iam.RolePolicyAttachment(
           `${name}-control-plane-${i}`,
           { role: clusterRole.name, policyArn },
           parent,
         ),
     );
-    const nodeRole = new aws.iam.Role(
+    const nodeRole = new iam.Role(
       `${name}-node`,
       { assumeRolePolicy: serviceTrust("ec2.amazonaws.com"), tags },
       parent,
     );
     const nodeRolePolicies = NODE_ROLE_POLICIES.map(
       (policyArn, i) =>
-        new aws.iam.RolePolicyAttachment(
+        new iam.RolePolicyAttachment(
           `${name}-node-${i}`,
           { role: nodeRole.name, policyArn },
           parent,
@@ -85,8 +87,8 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
     );
 
     // The default VPC keeps the demo small; its subnets are public, so nodes reach EKS Auth.
-    const vpc = aws.ec2.getVpcOutput({ default: true }, parent);
-    const subnets = aws.ec2.getSubnetsOutput(
+    const vpc = ec2.getVpcOutput({ default: true }, parent);
+    const subnets = ec2.getSubnetsOutput(
       {
         filters: [
           { name: "vpc-id", values: [vpc.id] },
@@ -96,7 +98,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
       parent,
     );
 
-    const cluster = new aws.eks.Cluster(
+    const cluster = new eks.Cluster(
       `${name}-eks`,
       {
         roleArn: clusterRole.arn,
@@ -112,7 +114,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
       { parent: this, dependsOn: clusterRolePolicies },
     );
 
-    this.nodeGroup = new aws.eks.NodeGroup(
+    this.nodeGroup = new eks.NodeGroup(
       `${name}-nodes`,
       {
         clusterName: cluster.name,
@@ -143,7 +145,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
       }),
     );
     // Everything that uses this provider waits for a node to exist, not only the control plane.
-    this.kubernetesProvider = new k8s.Provider(
+    this.kubernetesProvider = new KubernetesProvider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, deleteUnreachable: true },
       { parent: this, dependsOn: [this.nodeGroup] },

@@ -1,5 +1,5 @@
 /** The AWS halves of a stack: an EKS cluster side, and an S3 storage side. */
-import * as aws from "@pulumi/aws";
+import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type { AwsSettings, StackConfig } from "../config";
 import type { ClusterOffer, ClusterSide, StorageSide } from "../contracts";
 import type { Tags } from "../tags";
@@ -10,9 +10,9 @@ import { EksCluster } from "./cluster";
 import { WebIdentityBinding } from "./webIdentity";
 
 /** An explicit AWS provider from validated config; no resource uses the ambient default. */
-export function awsProvider(name: string, settings: AwsSettings): aws.Provider {
-  return new aws.Provider(name, {
-    region: settings.region as aws.Region,
+export function awsProvider(name: string, settings: AwsSettings): AwsProvider {
+  return new AwsProvider(name, {
+    region: settings.region,
     ...(settings.profile ? { profile: settings.profile } : {}),
   });
 }
@@ -26,7 +26,7 @@ function requireAws(config: StackConfig): AwsSettings {
 export function eksClusterSide(
   config: StackConfig,
   tags: Tags,
-  provider: aws.Provider,
+  provider: AwsProvider,
 ): ClusterSide {
   const settings = requireAws(config);
   const opts = { providers: { aws: provider } };
@@ -47,7 +47,7 @@ export function s3StorageSide(
   config: StackConfig,
   cluster: ClusterOffer,
   tags: Tags,
-  provider: aws.Provider,
+  provider: AwsProvider,
 ): StorageSide {
   const settings = requireAws(config);
   const opts = { providers: { aws: provider } };

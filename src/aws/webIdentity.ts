@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
 import { componentTags, type Tags } from "../tags";
@@ -43,12 +43,12 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
     const { namespace, serviceAccount } = args.identity;
 
     // One IAM OIDC provider per issuer URL per account: this cluster's, created here.
-    const oidc = new aws.iam.OpenIdConnectProvider(
+    const oidc = new iam.OpenIdConnectProvider(
       `${name}-oidc`,
       { url: args.issuerUrl, clientIdLists: [STS_AUDIENCE], tags },
       { parent: this },
     );
-    const role = new aws.iam.Role(
+    const role = new iam.Role(
       `${name}-role`,
       {
         description: `Web identity for ${namespace}/${serviceAccount}`,
@@ -63,7 +63,7 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const permissions = new aws.iam.RolePolicyAttachment(
+    const permissions = new iam.RolePolicyAttachment(
       `${name}-read`,
       { role: role.name, policyArn: args.policyArn },
       { parent: this },

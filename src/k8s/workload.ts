@@ -1,4 +1,8 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as apps from "@pulumi/kubernetes/apps/v1";
+import * as batch from "@pulumi/kubernetes/batch/v1";
+import * as core from "@pulumi/kubernetes/core/v1";
+import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
+import type * as k8sInputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import type { PodAccess, PodEnvVar, PodFile, ProjectedToken, WorkloadIdentity } from "../contracts";
 import { HELLO_TEXT } from "../hello";
@@ -8,7 +12,7 @@ export const POD_UID = 1000;
 
 export interface DemoWorkloadArgs {
   /** The provider built from our cluster; every object here uses it. */
-  readonly provider: k8s.Provider;
+  readonly provider: KubernetesProvider;
   /** The namespace and ServiceAccount to create; the binding must name exactly these. */
   readonly identity: WorkloadIdentity;
   /** What the pods must carry to act as the bound identity, and what to wait for. */
@@ -68,7 +72,7 @@ export class DemoWorkload extends pulumi.ComponentResource {
     const readyAfter = [...access.readyAfter, ...(args.readyAfter ?? [])];
     const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "pulumi" };
 
-    const ns = new k8s.core.v1.Namespace(
+    const ns = new core.Namespace(
       `${name}-ns`,
       {
         metadata: {
@@ -83,7 +87,7 @@ export class DemoWorkload extends pulumi.ComponentResource {
       { parent: this, provider },
     );
     // An explicit name: an auto-named ServiceAccount would not match what the binding trusts.
-    const sa = new k8s.core.v1.ServiceAccount(
+    const sa = new core.ServiceAccount(
       `${name}-sa`,
       {
         metadata: {
@@ -99,7 +103,7 @@ export class DemoWorkload extends pulumi.ComponentResource {
     // Non-secret files (credential configurations, never keys) come from one ConfigMap.
     const configMap =
       files.length > 0
-        ? new k8s.core.v1.ConfigMap(
+        ? new core.ConfigMap(
             `${name}-files`,
             {
               metadata: { namespace: ns.metadata.name, labels },
@@ -129,7 +133,7 @@ export class DemoWorkload extends pulumi.ComponentResource {
     const podLabels = { ...labels, ...access.podLabels };
     const podDeps = { parent: this, provider, dependsOn: [sa, ...readyAfter] };
 
-    const shell = new k8s.apps.v1.Deployment(
+    const shell = new apps.Deployment(
       `${name}-shell`,
       {
         metadata: { namespace: ns.metadata.name, labels },
@@ -145,7 +149,7 @@ export class DemoWorkload extends pulumi.ComponentResource {
       podDeps,
     );
 
-    const job = new k8s.batch.v1.Job(
+    const job = new batch.Job(
       `${name}-verify`,
       {
         metadata: { namespace: ns.metadata.name, labels },
@@ -180,8 +184,8 @@ export class DemoWorkload extends pulumi.ComponentResource {
   }
 }
 
-type Volume = k8s.types.input.core.v1.Volume;
-type VolumeMount = k8s.types.input.core.v1.VolumeMount;
+type Volume = k8sInputs.core.v1.Volume;
+type VolumeMount = k8sInputs.core.v1.VolumeMount;
 
 /** Volumes and read-only mounts for projected tokens and ConfigMap files. */
 function podVolumes(
@@ -229,7 +233,7 @@ interface RestrictedPodArgs {
 }
 
 /** A single-container pod that meets Pod Security "restricted", with requests and limits. */
-export function restrictedPodSpec(args: RestrictedPodArgs): k8s.types.input.core.v1.PodSpec {
+export function restrictedPodSpec(args: RestrictedPodArgs): k8sInputs.core.v1.PodSpec {
   return {
     serviceAccountName: args.serviceAccountName,
     restartPolicy: args.restartPolicy,
