@@ -1,0 +1,171 @@
+/**
+ * `npm run bench`: for each stack file, the program's evaluation time under mocks and its resource
+ * count; then what a preview's type-check costs (time and peak memory of `tsc --noEmit` over
+ * index.ts and everything it imports), against the same SDKs imported as package roots.
+ *
+ * Each measurement runs in a fresh process, so module loading is counted where it is paid.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { evaluate, ROOT, stackNames } from "./evaluate";
+import { installMocks } from "./mocks";
+
+const BENCH_DIR = path.join(ROOT, ".bench");
+const TSC = path.join(ROOT, "node_modules", "typescript", "lib", "tsc.js");
+const RSS_PROBE = path.join(__dirname, "rss-probe.js");
+
+export interface StackFigures {
+  readonly stack: string;
+  readonly pair?: string;
+  readonly resources?: number;
+  readonly evaluationMs?: number;
+  readonly error?: string;
+}
+
+export interface TscFigures {
+  readonly seconds: number;
+  readonly peakMb: number;
+  readonly files: number;
+}
+
+/** Runs in the child: evaluates one stack and prints its figures as JSON. */
+async function measureOne(stack: string): Promise<StackFigures> {
+  const started = performance.now();
+  try {
+    const rec = installMocks(stack);
+    const run = await evaluate(rec, stack);
+    return {
+      stack,
+      pair: `${run.config.cluster}→${run.config.storage}`,
+      resources: rec.resources.filter((r) => r.custom).length,
+      evaluationMs: Math.round(performance.now() - started),
+    };
+  } catch (e) {
+    return { stack, error: (e as Error).message.split("\n")[0] };
+  }
+}
+
+function inChild(stack: string): StackFigures {
+  const r = spawnSync(
+    process.execPath,
+    ["--require", "ts-node/register/transpile-only", __filename, "--one", stack],
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  const line = r.stdout.trim().split("\n").at(-1) ?? "";
+  try {
+    return JSON.parse(line) as StackFigures;
+  } catch {
+    return { stack, error: `evaluation crashed: ${r.stderr.trim().split("\n")[0]}` };
+  }
+}
+
+/** `tsc --noEmit` over `files`, with the project's compiler options and type-checking on. */
+export function typecheck(name: string, files: string[]): TscFigures {
+  fs.mkdirSync(BENCH_DIR, { recursive: true });
+  const config = path.join(BENCH_DIR, `tsconfig.${name}.json`);
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      extends: "../tsconfig.json",
+      compilerOptions: { noCheck: false, noEmit: true, incremental: false },
+      files: files.map((f) => path.relative(BENCH_DIR, f)),
+      include: [],
+    }),
+  );
+  const r = spawnSync(
+    process.execPath,
+    ["--require", RSS_PROBE, TSC, "-p", config, "--extendedDiagnostics"],
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  const out = `${r.stdout}\n${r.stderr}`;
+  if (r.status !== 0) throw new Error(`tsc failed for ${name}:\n${out}`);
+  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  return {
+    seconds: num(/^Total time:\s+([\d.]+)s/m),
+    peakMb: Math.round(num(/^max-rss-kb=(\d+)/m) / 1024),
+    files: num(/^Files:\s+(\d+)/m),
+  };
+}
+
+/** A file that imports every SDK the program uses as a package root: the counterfactual. */
+function rootsFile(): string {
+  const file = path.join(BENCH_DIR, "roots.ts");
+  fs.mkdirSync(BENCH_DIR, { recursive: true });
+  fs.writeFileSync(
+    file,
+    [
+      'import * as aws from "@pulumi/aws";',
+      'import * as azure from "@pulumi/azure-native";',
+      'import * as gcp from "@pulumi/gcp";',
+      'import * as k8s from "@pulumi/kubernetes";',
+      'import * as random from "@pulumi/random";',
+      "export const sdks = [aws, azure, gcp, k8s, random];",
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "--one") {
+    process.stdout.write(`${JSON.stringify(await measureOne(argv[1]))}\n`);
+    return;
+  }
+  const stacks = stackNames().map(inChild);
+  const lines = [
+    "Program evaluation under mocks (fresh process per stack, SDK loading included)",
+    ...table([
+      ["stack", "cluster→storage", "resources", "evaluation"],
+      ...stacks.map((s) =>
+        s.error
+          ? [s.stack, "-", "-", `error: ${s.error}`]
+          : [s.stack, s.pair ?? "", String(s.resources), `${s.evaluationMs} ms`],
+      ),
+    ]).map((l) => `  ${l}`),
+    "",
+    "Type-check a TypeScript preview pays (tsc --noEmit over index.ts and its imports; the same for every stack)",
+  ];
+  const program = typecheck("program", [path.join(ROOT, "index.ts")]);
+  const roots = typecheck("roots", [rootsFile()]);
+  lines.push(
+    ...table([
+      ["", "time", "peak memory", "files"],
+      [
+        "this program (SDK submodules)",
+        `${program.seconds} s`,
+        `${program.peakMb} MB`,
+        String(program.files),
+      ],
+      [
+        "the SDK package roots alone",
+        `${roots.seconds} s`,
+        `${roots.peakMb} MB`,
+        String(roots.files),
+      ],
+    ]).map((l) => `  ${l}`),
+    "",
+    "Previews skip the type-check (tsconfig.json sets noCheck: ts-node transpiles only);",
+    "npm test and npm run deploy type-check instead.",
+  );
+  fs.rmSync(BENCH_DIR, { recursive: true, force: true });
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  });
+}
