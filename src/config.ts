@@ -5,6 +5,8 @@
  * `parseConfig` is pure so tests can call it with any input; `loadConfig` feeds it from the stack.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./errors";
+import { checkLimits } from "./limits";
 
 export const PROJECT = "workload-identity";
 
@@ -88,8 +90,7 @@ export interface StackConfig {
   readonly azure?: AzureSettings;
 }
 
-/** A configuration error: printed by Pulumi without a stack trace. */
-export class ConfigError extends pulumi.RunError {}
+export { ConfigError };
 
 export const DEFAULTS = {
   cluster: "eks",
@@ -262,6 +263,10 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
 
 /** Reads the stack's configuration and validates it. Call once, before any resource exists. */
 export function loadConfig(): StackConfig {
+  return checkLimits(readConfig());
+}
+
+function readConfig(): StackConfig {
   const project = new pulumi.Config(PROJECT);
   const aws = new pulumi.Config("aws");
   const gcp = new pulumi.Config("gcp");

@@ -11,6 +11,7 @@ import {
   type RawConfig,
 } from "../src/config";
 import { ROOT } from "../offline/evaluate";
+import { checkLimits, worstCaseTrustPolicy } from "../src/limits";
 
 const aws = { awsRegion: "eu-north-1" };
 const error = (raw: RawConfig, stack = "dev") => {
@@ -140,4 +141,32 @@ describe("cluster × storage pairs", () => {
       );
     },
   );
+});
+
+describe("cloud limits, checked before anything is created", () => {
+  const base = parseConfig({ awsRegion: "eu-north-1" }, "dev");
+
+  test("the longest trust policy a Kubernetes name allows stays within IAM's 2,048", () => {
+    const longest = {
+      ...base,
+      workload: { namespace: "n".repeat(63), serviceAccount: "s".repeat(253) },
+    };
+    for (const awsMechanism of ["pod-identity", "irsa"] as const) {
+      const trust = worstCaseTrustPolicy({ ...longest, awsMechanism })!;
+      expect(trust.length).toBeLessThanOrEqual(2048);
+      expect(checkLimits({ ...longest, awsMechanism })).toEqual({ ...longest, awsMechanism });
+    }
+  });
+
+  test("a trust policy over the limit is refused with the names that caused it", () => {
+    const length = worstCaseTrustPolicy(base)!.length;
+    expect(() => checkLimits(base, length - 1)).toThrow(
+      `config \`namespace\`/\`serviceAccount\`: the role's trust policy could reach ${length} characters with "demo"/"demo", over IAM's limit of ${length - 1}; use shorter names (or ask AWS to raise ACLSizePerRole)`,
+    );
+  });
+
+  test("the worst case really is worse than what the program registers", () => {
+    // The EKS cluster name Pulumi generates is far shorter than the 100 characters assumed.
+    expect(worstCaseTrustPolicy(base)).toContain(`cluster/${"x".repeat(100)}`);
+  });
 });

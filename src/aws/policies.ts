@@ -40,18 +40,22 @@ export function denyInsecureTransport(bucketArn: pulumi.Input<string>): pulumi.O
   });
 }
 
+/** IAM's default limit on a role's trust policy (ACLSizePerRole), in characters. */
+export const TRUST_POLICY_LIMIT = 2048;
+
 export interface PodIdentityTrustArgs {
   readonly clusterArn: pulumi.Input<string>;
   readonly namespace: string;
   readonly serviceAccount: string;
 }
 
-/**
- * Trust for EKS Pod Identity, narrowed with the session tags EKS sets: only pods of this cluster
- * running as this namespace/ServiceAccount can assume the role, whichever association names it.
- */
-export function podIdentityTrust(args: PodIdentityTrustArgs): pulumi.Output<string> {
-  return pulumi.jsonStringify({
+/** The Pod Identity trust document for known values (also used to check size before deploy). */
+export function podIdentityTrustDocument(
+  clusterArn: string,
+  namespace: string,
+  serviceAccount: string,
+) {
+  return {
     Version: "2012-10-17",
     Statement: [
       {
@@ -61,14 +65,26 @@ export function podIdentityTrust(args: PodIdentityTrustArgs): pulumi.Output<stri
         Action: ["sts:AssumeRole", "sts:TagSession"],
         Condition: {
           StringEquals: {
-            "aws:RequestTag/eks-cluster-arn": args.clusterArn,
-            "aws:RequestTag/kubernetes-namespace": args.namespace,
-            "aws:RequestTag/kubernetes-service-account": args.serviceAccount,
+            "aws:RequestTag/eks-cluster-arn": clusterArn,
+            "aws:RequestTag/kubernetes-namespace": namespace,
+            "aws:RequestTag/kubernetes-service-account": serviceAccount,
           },
         },
       },
     ],
-  });
+  };
+}
+
+/**
+ * Trust for EKS Pod Identity, narrowed with the session tags EKS sets: only pods of this cluster
+ * running as this namespace/ServiceAccount can assume the role, whichever association names it.
+ */
+export function podIdentityTrust(args: PodIdentityTrustArgs): pulumi.Output<string> {
+  return pulumi
+    .output(args.clusterArn)
+    .apply((arn) =>
+      JSON.stringify(podIdentityTrustDocument(arn, args.namespace, args.serviceAccount)),
+    );
 }
 
 /** The audience AWS STS expects in a web identity token (IRSA and foreign clusters alike). */
@@ -88,30 +104,42 @@ export function issuerHost(issuerUrl: string): string {
   return issuerUrl.replace(/^https:\/\//, "");
 }
 
+/** The web identity trust document for known values (also used to check size before deploy). */
+export function webIdentityTrustDocument(
+  providerArn: string,
+  issuerUrl: string,
+  namespace: string,
+  serviceAccount: string,
+) {
+  const host = issuerHost(issuerUrl);
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "KubernetesServiceAccount",
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${host}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${host}:aud`]: STS_AUDIENCE,
+          },
+        },
+      },
+    ],
+  };
+}
+
 /**
  * Trust for a Kubernetes ServiceAccount token (IRSA, or a cluster outside AWS): only tokens from
  * this issuer, for exactly `system:serviceaccount:<ns>:<sa>`, with the STS audience.
  */
 export function webIdentityTrust(args: WebIdentityTrustArgs): pulumi.Output<string> {
   // The issuer is part of the condition *keys*, so the document is built once both are known.
-  return pulumi.all([args.issuerUrl, args.providerArn]).apply(([issuer, providerArn]) => {
-    const host = issuerHost(issuer);
-    return JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "KubernetesServiceAccount",
-          Effect: "Allow",
-          Principal: { Federated: providerArn },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: {
-              [`${host}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
-              [`${host}:aud`]: STS_AUDIENCE,
-            },
-          },
-        },
-      ],
-    });
-  });
+  return pulumi
+    .all([args.providerArn, args.issuerUrl])
+    .apply(([arn, issuer]) =>
+      JSON.stringify(webIdentityTrustDocument(arn, issuer, args.namespace, args.serviceAccount)),
+    );
 }

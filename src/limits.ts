@@ -1,0 +1,55 @@
+/**
+ * Cloud limits checked before anything is created, on worst-case values for what only the clouds
+ * will know (generated names, ARNs, issuer URLs): a stack that could hit a limit is refused at
+ * preview, not fifteen minutes into `pulumi up`.
+ */
+import {
+  podIdentityTrustDocument,
+  TRUST_POLICY_LIMIT,
+  webIdentityTrustDocument,
+} from "./aws/policies";
+import type { StackConfig } from "./config";
+import { ConfigError } from "./errors";
+
+/** The longest issuer each kind of cluster can have, with `https://`. */
+export function worstCaseIssuer(config: StackConfig): string {
+  const x = (n: number) => "x".repeat(n);
+  switch (config.cluster) {
+    case "eks":
+      return `https://oidc.eks.${config.aws?.region ?? x(20)}.amazonaws.com/id/${x(32)}`;
+    case "gke": {
+      const location = config.gcp?.zone ?? config.gcp?.region ?? x(30);
+      return `https://container.googleapis.com/v1/projects/${config.gcp?.project ?? x(30)}/locations/${location}/clusters/${x(40)}`;
+    }
+    case "aks":
+      return `https://${config.azure?.location ?? x(20)}.oic.prod-aks.azure.com/${x(36)}/${x(36)}/`;
+  }
+}
+
+/** The trust policy of the role the pods assume, as long as it can get; undefined off AWS. */
+export function worstCaseTrustPolicy(config: StackConfig): string | undefined {
+  if (config.storage !== "s3") return undefined;
+  const { namespace, serviceAccount } = config.workload;
+  const account = "1".repeat(12);
+  const region = config.aws?.region ?? "x".repeat(20);
+  if (config.cluster === "eks" && config.awsMechanism === "pod-identity") {
+    const clusterArn = `arn:aws:eks:${region}:${account}:cluster/${"x".repeat(100)}`;
+    return JSON.stringify(podIdentityTrustDocument(clusterArn, namespace, serviceAccount));
+  }
+  const issuer = worstCaseIssuer(config);
+  const providerArn = `arn:aws:iam::${account}:oidc-provider/${issuer.replace(/^https:\/\//, "")}`;
+  return JSON.stringify(webIdentityTrustDocument(providerArn, issuer, namespace, serviceAccount));
+}
+
+/** Refuses a configuration that could exceed a cloud limit. Returns it unchanged otherwise. */
+export function checkLimits(config: StackConfig, trustLimit = TRUST_POLICY_LIMIT): StackConfig {
+  const trust = worstCaseTrustPolicy(config);
+  if (trust !== undefined && trust.length > trustLimit) {
+    throw new ConfigError(
+      `config \`namespace\`/\`serviceAccount\`: the role's trust policy could reach ${trust.length} characters ` +
+        `with ${JSON.stringify(config.workload.namespace)}/${JSON.stringify(config.workload.serviceAccount)}, ` +
+        `over IAM's limit of ${trustLimit}; use shorter names (or ask AWS to raise ACLSizePerRole)`,
+    );
+  }
+  return config;
+}
