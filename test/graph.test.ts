@@ -1,0 +1,61 @@
+/**
+ * The resource graph stays parallel: buckets, their objects and read policies, identities and
+ * role assignments that do not need the cluster are created while it is (5–15 minutes); only
+ * what needs it (nodes, agent, Kubernetes objects, anything that names its issuer) waits.
+ */
+import { describe, expect, test } from "vitest";
+import { evaluate, readStackFile, stackNames } from "../offline/evaluate";
+import { criticalPath } from "../offline/graph";
+import { installMocks } from "../offline/mocks";
+
+const rec = installMocks();
+
+const CLUSTERS = [
+  "aws:eks/cluster:Cluster",
+  "gcp:container/cluster:Cluster",
+  "azure-native:containerservice:ManagedCluster",
+];
+/** Never needs the cluster: must not wait for it. */
+const INDEPENDENT = [
+  "aws:s3/bucket:Bucket",
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  "aws:s3/bucketPolicy:BucketPolicy",
+  "aws:s3/bucketObjectv2:BucketObjectv2",
+  "aws:iam/policy:Policy",
+  "gcp:storage/bucket:Bucket",
+  "gcp:storage/bucketObject:BucketObject",
+  "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
+  "azure-native:storage:StorageAccount",
+  "azure-native:storage:BlobContainer",
+  "azure-native:storage:Blob",
+  "azure-native:managedidentity:UserAssignedIdentity",
+  "azure-native:authorization:RoleAssignment",
+];
+
+const variants: [string, Record<string, string>][] = [
+  ...stackNames().map((s): [string, Record<string, string>] => [s, readStackFile(s)]),
+  ["dev", { ...readStackFile("dev"), "workload-identity:awsMechanism": "irsa" }],
+];
+
+describe.each(variants)("stack %s", (stack, config) => {
+  test("storage, read policies and identities do not wait for the cluster", async () => {
+    await evaluate(rec, stack, config);
+    const clusters = rec.resources.filter((r) => CLUSTERS.includes(r.type));
+    expect(clusters).toHaveLength(1);
+    const independent = rec.resources.filter((r) => INDEPENDENT.includes(r.type));
+    expect(independent.length).toBeGreaterThanOrEqual(2);
+    for (const r of independent) {
+      expect(rec.dependsOn(r, clusters[0]), `${r.type} ${r.name} waits for the cluster`).toBe(
+        false,
+      );
+    }
+    // …while every Kubernetes object does wait for it, through our provider.
+    for (const k of rec.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
+      const provider = rec.byUrn(rec.providerUrn(k));
+      expect(rec.dependsOn(provider, clusters[0]) || rec.dependsOn(k, clusters[0])).toBe(true);
+    }
+    // The cluster bounds the update: it is on the critical path.
+    expect(criticalPath(rec).path.map((r) => r.urn)).toContain(clusters[0].urn);
+  });
+});
