@@ -1,27 +1,88 @@
 /** The Azure halves of a stack: an AKS cluster side, and a Blob storage side. */
 import * as azure from "@pulumi/azure-native/provider";
+import * as pulumi from "@pulumi/pulumi";
 import type { AzureSettings, StackConfig } from "../config";
 import type { ClusterOffer, ClusterSide, StorageSide } from "../contracts";
 import type { Tags } from "../tags";
+import { WorkloadIdentityWebhook } from "./agent";
+import { WorkloadIdentityBinding } from "./binding";
+import { BlobBucketWithPolicy } from "./bucket";
+import { AksCluster } from "./cluster";
 
-/** An explicit Azure provider from validated config. */
+/** An explicit Azure provider from validated config; no resource uses the ambient default. */
 export function azureProvider(name: string, settings: AzureSettings): azure.Provider {
   return new azure.Provider(name, { location: settings.location });
 }
 
+function requireAzure(config: StackConfig): AzureSettings {
+  // parseConfig sets `azure` whenever the cluster or the storage is on Azure.
+  if (!config.azure) throw new Error("internal: Azure settings missing from validated config");
+  return config.azure;
+}
+
 export function aksClusterSide(
   config: StackConfig,
-  _tags: Tags,
-  _provider: azure.Provider,
+  tags: Tags,
+  provider: azure.Provider,
 ): ClusterSide {
-  throw new Error(`internal: AKS (${config.prefix}) is not implemented yet`);
+  const settings = requireAzure(config);
+  const opts = { providers: { "azure-native": provider } };
+  const cluster = new AksCluster(
+    `${config.prefix}-cluster`,
+    { location: settings.location, tags },
+    opts,
+  );
+  const agent = new WorkloadIdentityWebhook(
+    `${config.prefix}-agent`,
+    { provider: cluster.kubernetesProvider, cluster: cluster.managedCluster },
+    opts,
+  );
+  return { cluster, agent };
 }
 
 export function blobStorageSide(
   config: StackConfig,
-  _cluster: ClusterOffer,
-  _tags: Tags,
-  _provider: azure.Provider,
+  cluster: ClusterOffer,
+  tags: Tags,
+  provider: azure.Provider,
 ): StorageSide {
-  throw new Error(`internal: Blob (${config.prefix}) is not implemented yet`);
+  const settings = requireAzure(config);
+  const opts = { providers: { "azure-native": provider } };
+  // The pods carry no token of their own: they rely on the AKS webhook to project one.
+  if (!(cluster instanceof AksCluster)) {
+    throw new Error(`internal: Blob from a ${cluster.kind} cluster is not supported yet`);
+  }
+  const bucket = new BlobBucketWithPolicy(
+    `${config.prefix}-storage`,
+    { location: settings.location, accountNamePrefix: config.prefix, tags },
+    opts,
+  );
+  const binding = new WorkloadIdentityBinding(
+    `${config.prefix}-binding`,
+    {
+      issuerUrl: cluster.oidcIssuerUrl,
+      serviceAccounts: [config.workload],
+      resourceGroupName: bucket.resourceGroupName,
+      location: settings.location,
+      roleDefinitionId: bucket.readRoleDefinitionId,
+      scope: bucket.containerId,
+      blob: {
+        accountName: bucket.accountName,
+        containerName: bucket.containerName,
+        blobName: bucket.blobName,
+      },
+      tags,
+    },
+    opts,
+  );
+  return {
+    bucketName: pulumi.interpolate`${bucket.accountName}/${bucket.containerName}`,
+    objectUrl: bucket.objectUrl,
+    access: binding.podAccess,
+    outputs: {
+      storageAccount: bucket.accountName,
+      container: bucket.containerName,
+      identityClientId: binding.clientId,
+    },
+  };
 }

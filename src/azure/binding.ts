@@ -1,0 +1,145 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as pulumi from "@pulumi/pulumi";
+import type { PodAccess, WorkloadIdentity } from "../contracts";
+import { componentTags, type Tags } from "../tags";
+import { blobClient } from "./client";
+import { federatedCredentialName, federatedSubjects, TOKEN_EXCHANGE_AUDIENCE } from "./federation";
+
+/** What the workload identity webhook reads off the ServiceAccount and the pod. */
+export const CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
+export const TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id";
+/** On the pod (template), not the ServiceAccount: the webhook selects pods by this label. */
+export const USE_LABEL = "azure.workload.identity/use";
+
+export interface WorkloadIdentityBindingArgs {
+  /**
+   * The OIDC issuer of the cluster whose ServiceAccount tokens are trusted, exactly as the cluster
+   * reports it (AKS: with its trailing `/`). Entra compares it as a string.
+   */
+  readonly issuerUrl: pulumi.Input<string>;
+  /**
+   * The namespace/ServiceAccount pairs that may act as the identity: one federated identity
+   * credential each, at most 20, no duplicates. A plain list: it decides how many credentials exist.
+   */
+  readonly serviceAccounts: readonly WorkloadIdentity[];
+  /** Where the managed identity lives. */
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
+  /** The full ID of the role the identity gets, e.g. `BlobBucketWithPolicy.readRoleDefinitionId`. */
+  readonly roleDefinitionId: pulumi.Input<string>;
+  /** Where the role applies, e.g. `BlobBucketWithPolicy.containerId`: one container, no wider. */
+  readonly scope: pulumi.Input<string>;
+  /** The blob the verification reads. */
+  readonly blob: {
+    readonly accountName: pulumi.Input<string>;
+    readonly containerName: pulumi.Input<string>;
+    readonly blobName: pulumi.Input<string>;
+  };
+  readonly tags: Tags;
+}
+
+/**
+ * Microsoft Entra Workload ID for a list of ServiceAccounts: a user-assigned managed identity;
+ * one federated identity credential per ServiceAccount (issuer verbatim, subject
+ * `system:serviceaccount:<namespace>:<name>`, audience `api://AzureADTokenExchange` only), written
+ * one after another because Entra rejects concurrent writes on one identity; and one role
+ * assignment to the identity's principal (its object ID, not its client ID) at the given scope.
+ *
+ * Hands the pods what the webhook needs: the client and tenant IDs on the ServiceAccount, the
+ * `azure.workload.identity/use` label on the pod template; pods wait for the last credential and
+ * the role assignment.
+ */
+export class WorkloadIdentityBinding extends pulumi.ComponentResource {
+  public readonly identityName: pulumi.Output<string>;
+  public readonly clientId: pulumi.Output<string>;
+  public readonly principalId: pulumi.Output<string>;
+  public readonly tenantId: pulumi.Output<string>;
+  public readonly credentials: managedidentity.FederatedIdentityCredential[];
+  public readonly roleAssignmentId: pulumi.Output<string>;
+  public readonly podAccess: PodAccess;
+
+  constructor(
+    name: string,
+    args: WorkloadIdentityBindingArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("workload-identity:azure:IdentityBinding", name, {}, opts);
+    // Refused here, before any child exists: Entra would fail the 21st write mid-deployment.
+    let subjects: string[];
+    try {
+      subjects = federatedSubjects(args.serviceAccounts);
+    } catch (e) {
+      throw new pulumi.ResourceError((e as Error).message, this);
+    }
+    const tags = componentTags(args.tags, "identity-binding");
+
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceGroupName: args.resourceGroupName, location: args.location, tags },
+      { parent: this },
+    );
+
+    // One at a time: concurrent writes to one identity fail with
+    // ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity.
+    this.credentials = [];
+    args.serviceAccounts.forEach((sa, i) => {
+      const credentialName = federatedCredentialName(sa);
+      const previous = this.credentials.at(-1);
+      this.credentials.push(
+        new managedidentity.FederatedIdentityCredential(
+          `${name}-fic-${credentialName}`,
+          {
+            resourceGroupName: args.resourceGroupName,
+            resourceName: identity.name,
+            federatedIdentityCredentialResourceName: credentialName,
+            issuer: args.issuerUrl,
+            subject: subjects[i],
+            audiences: [TOKEN_EXCHANGE_AUDIENCE],
+          },
+          { parent: this, dependsOn: previous ? [previous] : [] },
+        ),
+      );
+    });
+    const lastCredential = this.credentials[this.credentials.length - 1];
+
+    const roleAssignment = new authorization.RoleAssignment(
+      `${name}-reader`,
+      {
+        // The principal (object) ID: a role assigned to the client ID names no principal.
+        principalId: identity.principalId,
+        // Says what the principal is, so a brand-new identity is not looked up (PrincipalNotFound).
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        roleDefinitionId: args.roleDefinitionId,
+        scope: args.scope,
+        description: `${name}: Kubernetes ServiceAccounts federated with this identity`,
+      },
+      { parent: this },
+    );
+
+    this.identityName = identity.name;
+    this.clientId = identity.clientId;
+    this.principalId = identity.principalId;
+    this.tenantId = identity.tenantId;
+    this.roleAssignmentId = roleAssignment.id;
+    this.podAccess = {
+      serviceAccountAnnotations: {
+        [CLIENT_ID_ANNOTATION]: identity.clientId,
+        [TENANT_ID_ANNOTATION]: identity.tenantId,
+      },
+      podLabels: { [USE_LABEL]: "true" },
+      // The webhook injects AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and
+      // AZURE_AUTHORITY_HOST, and projects the token; the pod spec carries none of them.
+      env: [],
+      client: blobClient({ ...args.blob, clientId: identity.clientId }),
+      readyAfter: [lastCredential, roleAssignment],
+    };
+    this.registerOutputs({
+      identityName: this.identityName,
+      clientId: this.clientId,
+      principalId: this.principalId,
+      tenantId: this.tenantId,
+      roleAssignmentId: this.roleAssignmentId,
+    });
+  }
+}

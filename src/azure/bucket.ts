@@ -1,0 +1,159 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as resources from "@pulumi/azure-native/resources";
+import * as storage from "@pulumi/azure-native/storage";
+import * as pulumi from "@pulumi/pulumi";
+import { RandomString } from "@pulumi/random/randomString";
+import { HELLO_CONTENT, HELLO_KEY } from "../hello";
+import { componentTags, type Tags } from "../tags";
+
+/**
+ * Storage Blob Data Reader: read and list blobs, nothing on the management plane (no account
+ * keys). https://learn.microsoft.com/en-us/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-reader
+ */
+export const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+
+/** The full ID of a built-in role definition in a subscription, as role assignments take it. */
+export function roleDefinitionId(subscriptionId: pulumi.Input<string>, roleId: string) {
+  return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
+}
+
+/** Lowercase letters and digits appended to the account name so it is unique across Azure. */
+export const ACCOUNT_SUFFIX_LENGTH = 6;
+/** Storage account names: 3–24 lowercase letters and digits, unique across all of Azure. */
+const ACCOUNT_NAME_MAX = 24;
+
+/**
+ * The readable start of a storage account name: `prefix` without what account names cannot hold.
+ * Throws if nothing is left or too much: the random suffix must still fit in 24 characters.
+ */
+export function accountNameBase(prefix: string): string {
+  const base = prefix.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const max = ACCOUNT_NAME_MAX - ACCOUNT_SUFFIX_LENGTH;
+  if (base.length < 1 || base.length > max) {
+    throw new Error(
+      `accountNamePrefix: ${JSON.stringify(prefix)} leaves ${base.length} letters and digits; ` +
+        `a storage account name is 3–${ACCOUNT_NAME_MAX} lowercase letters and digits and ends in ` +
+        `${ACCOUNT_SUFFIX_LENGTH} random ones, so give 1–${max}`,
+    );
+  }
+  return base;
+}
+
+export interface BlobBucketArgs {
+  /** The Azure location of the resource group and the account, e.g. `swedencentral`. */
+  readonly location: string;
+  /**
+   * Starts the storage account's name (e.g. the stack prefix `wi-aks` gives `wiaks` + 6 random
+   * letters and digits). Only letters and digits are kept, at most 18 of them.
+   */
+  readonly accountNamePrefix: string;
+  readonly tags: Tags;
+}
+
+/**
+ * A private Blob container holding `hello.txt`, in a StorageV2 account of its own resource group:
+ * no anonymous access, TLS 1.2 or newer, HTTPS only. Publishes what reading it takes, for a
+ * binding to grant: the Storage Blob Data Reader role, scoped to this container only.
+ *
+ * Shared-key access stays allowed. The azure-native provider uploads (and reads back) a Blob with
+ * the account key (ListKeys + SharedKey, pulumi/pulumi-azure-native#2015), so with
+ * `allowSharedKeyAccess: false` the `hello.txt` upload fails with KeyBasedAuthenticationNotPermitted,
+ * and turning it off after the first deploy breaks every later refresh and destroy of the Blob.
+ * The pods never use a key: they sign in with Microsoft Entra, and their identity holds a data-plane
+ * role on one container and nothing on the management plane, so it cannot list the keys.
+ */
+export class BlobBucketWithPolicy extends pulumi.ComponentResource {
+  public readonly resourceGroupName: pulumi.Output<string>;
+  public readonly accountName: pulumi.Output<string>;
+  public readonly containerName: pulumi.Output<string>;
+  public readonly blobName: pulumi.Output<string>;
+  /** The container's resource ID: the scope a reader's role assignment gets, and no wider. */
+  public readonly containerId: pulumi.Output<string>;
+  /** The full ID of Storage Blob Data Reader in this subscription. */
+  public readonly readRoleDefinitionId: pulumi.Output<string>;
+  /** `https://<account>.blob.core.windows.net/<container>/hello.txt`, as Azure reports it. */
+  public readonly objectUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: BlobBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("workload-identity:azure:BucketWithPolicy", name, {}, opts);
+    let base: string;
+    try {
+      base = accountNameBase(args.accountNamePrefix);
+    } catch (e) {
+      throw new pulumi.ResourceError((e as Error).message, this);
+    }
+    const tags = componentTags(args.tags, "bucket");
+
+    const group = new resources.ResourceGroup(
+      `${name}-rg`,
+      { location: args.location, tags },
+      { parent: this },
+    );
+    // Account names are global across Azure: a random suffix, kept in state, makes this one ours.
+    const suffix = new RandomString(
+      `${name}-suffix`,
+      { length: ACCOUNT_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false },
+      { parent: this },
+    );
+    const account = new storage.StorageAccount(
+      `${name}-account`,
+      {
+        accountName: pulumi.interpolate`${base}${suffix.result}`,
+        resourceGroupName: group.name,
+        location: group.location,
+        kind: storage.Kind.StorageV2,
+        sku: { name: storage.SkuName.Standard_LRS },
+        allowBlobPublicAccess: false,
+        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+        enableHttpsTrafficOnly: true,
+        // Needed by the provider's Blob upload (see the class comment); the pods use Entra ID.
+        allowSharedKeyAccess: true,
+        // The portal and tools that can choose default to Entra ID, not the key.
+        defaultToOAuthAuthentication: true,
+        allowCrossTenantReplication: false,
+        tags,
+      },
+      { parent: this },
+    );
+    const container = new storage.BlobContainer(
+      `${name}-container`,
+      {
+        accountName: account.name,
+        resourceGroupName: group.name,
+        publicAccess: storage.PublicAccess.None,
+      },
+      { parent: this },
+    );
+    const hello = new storage.Blob(
+      `${name}-hello`,
+      {
+        accountName: account.name,
+        resourceGroupName: group.name,
+        containerName: container.name,
+        blobName: HELLO_KEY,
+        type: storage.BlobType.Block,
+        contentType: "text/plain",
+        source: new pulumi.asset.StringAsset(HELLO_CONTENT),
+      },
+      { parent: this },
+    );
+    const client = authorization.getClientConfigOutput({ parent: this });
+
+    this.resourceGroupName = group.name;
+    this.accountName = account.name;
+    this.containerName = container.name;
+    this.blobName = hello.name;
+    this.containerId = container.id;
+    this.readRoleDefinitionId = roleDefinitionId(client.subscriptionId, STORAGE_BLOB_DATA_READER);
+    this.objectUrl = hello.url;
+    this.registerOutputs({
+      resourceGroupName: this.resourceGroupName,
+      accountName: this.accountName,
+      containerName: this.containerName,
+      blobName: this.blobName,
+      containerId: this.containerId,
+      readRoleDefinitionId: this.readRoleDefinitionId,
+      objectUrl: this.objectUrl,
+    });
+  }
+}

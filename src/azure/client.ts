@@ -1,0 +1,50 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PodEnvVar, StorageClient } from "../contracts";
+
+/**
+ * The Azure CLI image, pinned so a run is repeatable (`az login --federated-token` needs 2.30 or
+ * newer). Tags: https://mcr.microsoft.com/v2/azure-cli/tags/list
+ */
+export const AZURE_CLI_IMAGE = "mcr.microsoft.com/azure-cli:2.81.0";
+
+/**
+ * Signs in as the managed identity with the token the workload identity webhook projects, using the
+ * three variables it injects. `--allow-no-subscriptions`: the identity holds a role on one
+ * container and none on any subscription, so there is no subscription to select.
+ */
+export const FEDERATED_LOGIN =
+  'az login --service-principal -u "$AZURE_CLIENT_ID" -t "$AZURE_TENANT_ID" ' +
+  '--federated-token "$(cat "$AZURE_FEDERATED_TOKEN_FILE")" --allow-no-subscriptions -o none';
+
+/** Prints the client ID of the signed-in identity (`user.name` of a service principal login). */
+export const WHOAMI = "az account show --query user.name -o tsv";
+
+export interface BlobClientArgs {
+  readonly accountName: pulumi.Input<string>;
+  readonly containerName: pulumi.Input<string>;
+  readonly blobName: pulumi.Input<string>;
+  /** The managed identity's client ID: what `WHOAMI` prints when the chain is right. */
+  readonly clientId: pulumi.Input<string>;
+}
+
+/**
+ * The Azure CLI reading one blob as the identity it signed in as, with an Entra token
+ * (`--auth-mode login`; without it the CLI looks for an account key). The download goes to a file
+ * under the writable /tmp, removed first so an old copy cannot pass for a new read.
+ */
+export function blobClient(args: BlobClientArgs): StorageClient {
+  const env: PodEnvVar[] = [
+    // The CLI keeps its token cache and logs here; the root filesystem is read-only.
+    { name: "AZURE_CONFIG_DIR", value: "/tmp/.azure" },
+    { name: "AZURE_CORE_COLLECT_TELEMETRY", value: "false" },
+  ];
+  const file = "/tmp/hello.txt";
+  return {
+    image: AZURE_CLI_IMAGE,
+    env,
+    login: FEDERATED_LOGIN,
+    whoami: WHOAMI,
+    expectedIdentity: args.clientId,
+    read: pulumi.interpolate`rm -f ${file} && az storage blob download --auth-mode login --account-name ${args.accountName} --container-name ${args.containerName} --name ${args.blobName} --file ${file} -o none && cat ${file}`,
+  };
+}

@@ -1,0 +1,523 @@
+/**
+ * The aks stack (AKS Microsoft Entra Workload ID → Blob) under mocks: every link of the identity
+ * chain, read off what the program registers. The mocks give the managed identity a client ID and
+ * a principal ID that differ, and an issuer URL with its trailing '/', so a swap or a normalised
+ * issuer shows up as a wrong input.
+ *
+ * What this cannot prove: that Azure accepts these inputs (no provider validation runs), that the
+ * AKS add-on injects the token and AZURE_* variables, that Entra exchanges the token (its issuer
+ * keys are fetched from the live issuer), that RBAC propagates in time, or that the pinned image
+ * starts; the verification Job proves those on a real `pulumi up`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { beforeAll, describe, expect, test } from "vitest";
+import {
+  AKS_ISSUER,
+  aksKubeconfig,
+  IDENTITY_CLIENT_ID,
+  IDENTITY_PRINCIPAL_ID,
+  RANDOM_SUFFIX,
+  SUBSCRIPTION,
+  TENANT,
+} from "../offline/clouds/azure";
+import { evaluate, readStackFile, type Evaluation } from "../offline/evaluate";
+import { installMocks, isSecret, valueOf, type Recorded } from "../offline/mocks";
+import { WORKLOAD_IDENTITY_WEBHOOK } from "../src/azure/agent";
+import { AZURE_CLI_IMAGE, FEDERATED_LOGIN } from "../src/azure/client";
+import { HELLO_CONTENT } from "../src/hello";
+
+/** A `.get` as the engine sees it: a read of an existing object by ID, not a registration. */
+interface RecordedRead {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly id: string;
+  readonly parent: string;
+  readonly provider: string;
+  readonly dependencies: readonly string[];
+}
+
+/**
+ * offline/mocks.ts records registrations only; reads go through the mock monitor's readResource.
+ * Wrapped on the prototype, so the monitor every `evaluate` installs records into `reads`.
+ */
+function recordReads(): RecordedRead[] {
+  const recorded: RecordedRead[] = [];
+  const proto = MockMonitor.prototype as any;
+  const read = proto.readResource as (req: any, cb: (err: any, resp: any) => void) => unknown;
+  proto.readResource = function (this: unknown, req: any, cb: (err: any, resp: any) => void) {
+    return read.call(this, req, (err: any, resp: any) => {
+      if (!err && resp) {
+        recorded.push({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          id: req.getId(),
+          parent: req.getParent(),
+          provider: req.getProvider(),
+          dependencies: req.getDependenciesList(),
+        });
+      }
+      cb(err, resp);
+    });
+  };
+  return recorded;
+}
+
+/**
+ * Assets lose their text in the recorder's unwrapping (it is a Promise), so the Blob's source is
+ * read off the serialized register request, as the engine would receive it.
+ */
+function recordBlobSources(): Map<string, any> {
+  const sources = new Map<string, any>();
+  const proto = MockMonitor.prototype as any;
+  const register = proto.registerResource as (req: any, cb: any) => unknown;
+  proto.registerResource = function (this: unknown, req: any, cb: any) {
+    if (req.getType() === "azure-native:storage:Blob") {
+      sources.set(req.getName(), req.getObject().toJavaScript().source);
+    }
+    return register.call(this, req, cb);
+  };
+  return sources;
+}
+
+/** The provider reference each invoke went through (the recorder keeps token and args only). */
+function recordInvokeProviders(): { token: string; provider: string }[] {
+  const recorded: { token: string; provider: string }[] = [];
+  const proto = MockMonitor.prototype as any;
+  const invoke = proto.invoke as (req: any, cb: any) => unknown;
+  proto.invoke = function (this: unknown, req: any, cb: any) {
+    recorded.push({ token: req.getTok(), provider: req.getProvider() });
+    return invoke.call(this, req, cb);
+  };
+  return recorded;
+}
+
+const rec = installMocks("aks");
+const reads = recordReads();
+const blobSources = recordBlobSources();
+const invokeProviders = recordInvokeProviders();
+let run: Evaluation;
+
+async function evaluateAks(config: Record<string, string> = readStackFile("aks")) {
+  reads.length = 0;
+  invokeProviders.length = 0;
+  return evaluate(rec, "aks", config);
+}
+
+beforeAll(async () => {
+  run = await evaluateAks();
+});
+
+const T = {
+  group: "azure-native:resources:ResourceGroup",
+  aks: "azure-native:containerservice:ManagedCluster",
+  account: "azure-native:storage:StorageAccount",
+  container: "azure-native:storage:BlobContainer",
+  blob: "azure-native:storage:Blob",
+  identity: "azure-native:managedidentity:UserAssignedIdentity",
+  fic: "azure-native:managedidentity:FederatedIdentityCredential",
+  role: "azure-native:authorization:RoleAssignment",
+  random: "random:index/randomString:RandomString",
+  azureProvider: "pulumi:providers:azure-native",
+  k8sProvider: "pulumi:providers:kubernetes",
+  ns: "kubernetes:core/v1:Namespace",
+  sa: "kubernetes:core/v1:ServiceAccount",
+  deployment: "kubernetes:apps/v1:Deployment",
+  job: "kubernetes:batch/v1:Job",
+  webhook: "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration",
+};
+
+/** Names the mocks give auto-named resources. */
+const CLUSTER_NAME = "wi-aks-cluster-aks-a1b2c3d";
+const CLUSTER_RG = "wi-aks-cluster-rg-a1b2c3d";
+const STORAGE_RG = "wi-aks-storage-rg-a1b2c3d";
+const ACCOUNT = `wiaks${RANDOM_SUFFIX.slice(0, 6)}`;
+const CONTAINER = "wi-aks-storage-container-a1b2c3d";
+const IDENTITY = "wi-aks-binding-identity-a1b2c3d";
+const ACCOUNT_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${STORAGE_RG}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`;
+const CONTAINER_ID = `${ACCOUNT_ID}/blobServices/default/containers/${CONTAINER}`;
+const READER_ROLE = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`;
+
+const webhookRead = (): RecordedRead => {
+  const found = reads.filter((r) => r.type === T.webhook);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+const podTemplates = () =>
+  [rec.one(T.deployment), rec.one(T.job)].map((r) => r.inputs.spec.template);
+
+describe("the five components", () => {
+  test("are registered once each, with their type tokens", () => {
+    const components = rec.resources.filter((r) => r.type.startsWith("workload-identity:"));
+    expect(components.map((c) => `${c.type} ${c.name}`).sort()).toEqual([
+      "workload-identity:azure:BucketWithPolicy wi-aks-storage",
+      "workload-identity:azure:Cluster wi-aks-cluster",
+      "workload-identity:azure:IdentityAgent wi-aks-agent",
+      "workload-identity:azure:IdentityBinding wi-aks-binding",
+      "workload-identity:k8s:DemoWorkload wi-aks-demo",
+    ]);
+  });
+
+  test("own every cloud and Kubernetes resource, named after the component", () => {
+    const owned = [
+      ...rec.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:")),
+      ...reads.map((r) => ({ ...r, custom: true }) as unknown as Recorded),
+    ];
+    for (const r of owned) {
+      const owner = rec.ancestors(r).find((a) => a.type.startsWith("workload-identity:"));
+      expect(owner, `${r.type} ${r.name} has no component parent`).toBeDefined();
+      expect(r.name.startsWith(`${owner!.name}-`), `${r.name} not named after ${owner!.name}`).toBe(
+        true,
+      );
+    }
+  });
+
+  test("every Azure resource and invoke goes through the explicit provider for the configured location", () => {
+    const provider = rec.one(T.azureProvider);
+    expect(provider.inputs.location).toBe("swedencentral");
+    const azure = rec.resources.filter((r) => r.custom && r.type.startsWith("azure-native:"));
+    expect(azure.map((r) => r.type).sort()).toEqual(
+      [T.group, T.group, T.aks, T.account, T.container, T.blob, T.identity, T.fic, T.role].sort(),
+    );
+    for (const r of azure) expect(rec.providerUrn(r), r.name).toBe(provider.urn);
+    const invokes = invokeProviders.filter((i) => i.token.startsWith("azure-native:"));
+    expect(invokes.map((i) => i.token).sort()).toEqual([
+      "azure-native:authorization:getClientConfig",
+      "azure-native:containerservice:listManagedClusterUserCredentials",
+    ]);
+    for (const i of invokes) {
+      expect(i.provider.split("::").slice(0, -1).join("::"), i.token).toBe(provider.urn);
+    }
+    // Both resource groups land where the stack says.
+    for (const g of rec.ofType(T.group)) expect(g.inputs.location).toBe("swedencentral");
+  });
+
+  test("every Kubernetes object, and the webhook read, uses the provider built from our cluster", () => {
+    const provider = rec.one(T.k8sProvider);
+    expect(rec.ancestors(provider)[0].type).toBe("workload-identity:azure:Cluster");
+    const objects = rec.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    expect(objects.map((o) => o.type).sort()).toEqual([T.deployment, T.job, T.ns, T.sa].sort());
+    for (const o of objects) expect(rec.providerUrn(o), o.name).toBe(provider.urn);
+    expect(webhookRead().provider.split("::").slice(0, -1).join("::")).toBe(provider.urn);
+  });
+
+  test("no two resources share a name", () => {
+    const names = rec.resources.map((r) => `${r.type}::${r.name}`);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe("Cluster", () => {
+  test("free tier, one small Linux node in a System pool, a system-assigned identity", () => {
+    const aks = rec.one(T.aks);
+    expect(aks.inputs.resourceGroupName).toBe(CLUSTER_RG);
+    expect(aks.inputs.location).toBe("swedencentral");
+    expect(aks.inputs.sku).toEqual({ name: "Base", tier: "Free" });
+    expect(aks.inputs.identity).toEqual({ type: "SystemAssigned" });
+    expect(aks.inputs.agentPoolProfiles).toEqual([
+      {
+        name: "system",
+        mode: "System",
+        type: "VirtualMachineScaleSets",
+        osType: "Linux",
+        vmSize: "Standard_D2s_v5",
+        count: 1,
+        enableAutoScaling: false,
+      },
+    ]);
+    // Unset: AKS's current default version, never a paid LTS one.
+    expect(aks.inputs.kubernetesVersion).toBeUndefined();
+  });
+
+  test("the OIDC issuer and Workload ID (the webhook add-on) are on", () => {
+    const aks = rec.one(T.aks);
+    expect(aks.inputs.oidcIssuerProfile).toEqual({ enabled: true });
+    expect(aks.inputs.securityProfile).toEqual({ workloadIdentity: { enabled: true } });
+  });
+
+  test("the issuer is exactly what AKS reports, trailing slash included", async () => {
+    expect(AKS_ISSUER.endsWith("/")).toBe(true);
+    expect(await valueOf(run.outputs.oidcIssuerUrl)).toBe(AKS_ISSUER);
+  });
+
+  test("the kubeconfig is this cluster's user credential, base64-decoded, secret; the provider uses it", async () => {
+    const lookups = rec.invokes.filter(
+      (i) => i.token === "azure-native:containerservice:listManagedClusterUserCredentials",
+    );
+    expect(lookups.map((i) => i.args)).toEqual([
+      { resourceGroupName: CLUSTER_RG, resourceName: CLUSTER_NAME },
+    ]);
+    expect(await isSecret(run.outputs.kubeconfig)).toBe(true);
+    const kubeconfig = await valueOf(run.outputs.kubeconfig);
+    expect(kubeconfig).toBe(aksKubeconfig(CLUSTER_NAME));
+    const provider = rec.one(T.k8sProvider);
+    expect(provider.inputs.kubeconfig).toBe(kubeconfig);
+    expect(provider.secretInputs).toEqual(["kubeconfig"]);
+    // Provider inputs reach the engine as strings.
+    expect(provider.inputs.deleteUnreachable).toBe("true");
+    expect(provider.dependencies).toContain(rec.one(T.aks).urn);
+  });
+});
+
+describe("IdentityAgent", () => {
+  test("reads the add-on's MutatingWebhookConfiguration by name, after the cluster", () => {
+    const read = webhookRead();
+    expect(read.id).toBe(WORKLOAD_IDENTITY_WEBHOOK);
+    expect(read.id).toBe("azure-wi-webhook-mutating-webhook-configuration");
+    expect(rec.byUrn(read.parent).type).toBe("workload-identity:azure:IdentityAgent");
+    expect(read.dependencies).toContain(rec.one(T.aks).urn);
+  });
+
+  test("the ServiceAccount and both pods wait for the webhook", () => {
+    const read = webhookRead();
+    for (const r of [rec.one(T.sa), rec.one(T.deployment), rec.one(T.job)]) {
+      expect(r.dependencies, `${r.name} → webhook`).toContain(read.urn);
+    }
+  });
+});
+
+describe("BucketWithPolicy", () => {
+  test("a StorageV2 account: no anonymous access, TLS 1.2, HTTPS only, shared key kept for the upload", () => {
+    const account = rec.one(T.account);
+    expect(account.inputs).toMatchObject({
+      kind: "StorageV2",
+      resourceGroupName: STORAGE_RG,
+      location: "swedencentral",
+      allowBlobPublicAccess: false,
+      minimumTlsVersion: "TLS1_2",
+      enableHttpsTrafficOnly: true,
+      // Deliberate: azure-native uploads hello.txt with the account key (pulumi-azure-native#2015).
+      allowSharedKeyAccess: true,
+      defaultToOAuthAuthentication: true,
+      allowCrossTenantReplication: false,
+    });
+    expect(account.inputs.networkRuleSet).toBeUndefined();
+  });
+
+  test("the account name is the stack prefix without dashes plus a random lowercase suffix", () => {
+    const account = rec.one(T.account);
+    expect(account.inputs.accountName).toBe(ACCOUNT);
+    expect(account.inputs.accountName).toMatch(/^[a-z0-9]{3,24}$/);
+    const suffix = rec.one(T.random);
+    expect(suffix.inputs).toMatchObject({
+      length: 6,
+      lower: true,
+      upper: false,
+      numeric: true,
+      special: false,
+    });
+    expect(account.dependencies).toContain(suffix.urn);
+  });
+
+  test("a private container in that account", () => {
+    const container = rec.one(T.container);
+    expect(container.inputs).toEqual({
+      accountName: ACCOUNT,
+      resourceGroupName: STORAGE_RG,
+      publicAccess: "None",
+    });
+  });
+
+  test("hello.txt holds Hello, World! in that container", () => {
+    const blob = rec.one(T.blob);
+    expect(blob.inputs).toMatchObject({
+      accountName: ACCOUNT,
+      resourceGroupName: STORAGE_RG,
+      containerName: CONTAINER,
+      blobName: "hello.txt",
+      type: "Block",
+      contentType: "text/plain",
+    });
+    const source = blobSources.get(blob.name);
+    expect(source[pulumi.runtime.specialSigKey]).toBe(pulumi.runtime.specialAssetSig);
+    expect(source.text).toBe(HELLO_CONTENT);
+    expect(HELLO_CONTENT).toBe("Hello, World!\n");
+  });
+});
+
+describe("IdentityBinding", () => {
+  test("a user-assigned identity next to the storage", () => {
+    const identity = rec.one(T.identity);
+    expect(identity.inputs.resourceGroupName).toBe(STORAGE_RG);
+    expect(identity.inputs.location).toBe("swedencentral");
+  });
+
+  test("one federated credential: issuer verbatim, subject demo/demo, the token-exchange audience only", () => {
+    const fic = rec.one(T.fic);
+    expect(fic.inputs).toEqual({
+      resourceGroupName: STORAGE_RG,
+      resourceName: IDENTITY,
+      federatedIdentityCredentialResourceName: "demo_demo",
+      issuer: AKS_ISSUER,
+      subject: "system:serviceaccount:demo:demo",
+      audiences: ["api://AzureADTokenExchange"],
+    });
+    // Said twice because it is the classic mistake: the issuer keeps its trailing '/'.
+    expect(fic.inputs.issuer.endsWith("/")).toBe(true);
+    const sa = rec.one(T.sa);
+    expect(fic.inputs.subject).toBe(
+      `system:serviceaccount:${sa.inputs.metadata.namespace}:${sa.inputs.metadata.name}`,
+    );
+  });
+
+  test("Storage Blob Data Reader for the identity's principal ID, on the container only", () => {
+    const role = rec.one(T.role);
+    expect(IDENTITY_PRINCIPAL_ID).not.toBe(IDENTITY_CLIENT_ID);
+    expect(role.inputs.principalId).toBe(IDENTITY_PRINCIPAL_ID);
+    expect(role.inputs.principalType).toBe("ServicePrincipal");
+    expect(role.inputs.roleDefinitionId).toBe(READER_ROLE);
+    expect(role.inputs.scope).toBe(CONTAINER_ID);
+    expect(role.inputs.scope).not.toBe(ACCOUNT_ID);
+    expect(role.inputs.condition).toBeUndefined();
+    // The subscription comes from the provider's client config, not from configuration.
+    expect(
+      rec.invokes.filter((i) => i.token === "azure-native:authorization:getClientConfig"),
+    ).toHaveLength(1);
+  });
+
+  test("the ServiceAccount carries the client ID and tenant ID, and no pod label", () => {
+    const sa = rec.one(T.sa);
+    expect(sa.inputs.metadata).toMatchObject({ name: "demo", namespace: "demo" });
+    expect(sa.inputs.metadata.annotations).toEqual({
+      "azure.workload.identity/client-id": IDENTITY_CLIENT_ID,
+      "azure.workload.identity/tenant-id": TENANT,
+    });
+    expect(sa.inputs.metadata.labels?.["azure.workload.identity/use"]).toBeUndefined();
+  });
+
+  test("both pod templates carry the use label as the string true; the workloads themselves need not", () => {
+    for (const t of podTemplates()) {
+      expect(t.metadata.labels["azure.workload.identity/use"]).toBe("true");
+    }
+    for (const r of [rec.one(T.deployment), rec.one(T.job)]) {
+      expect(r.inputs.metadata.labels["azure.workload.identity/use"]).toBeUndefined();
+    }
+  });
+
+  test("the ServiceAccount and both pods are created after the credential and the role assignment", () => {
+    const fic = rec.one(T.fic);
+    const role = rec.one(T.role);
+    for (const r of [rec.one(T.sa), rec.one(T.deployment), rec.one(T.job)]) {
+      expect(r.dependencies, `${r.name} → credential`).toContain(fic.urn);
+      expect(r.dependencies, `${r.name} → role assignment`).toContain(role.urn);
+    }
+  });
+});
+
+describe("DemoWorkload on AKS", () => {
+  test.each([0, 1])("pod %i meets Pod Security restricted and mounts no token of its own", (i) => {
+    const spec = podTemplates()[i].spec;
+    expect(spec.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(spec.hostNetwork).toBeUndefined();
+    const [c] = spec.containers;
+    expect(c.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    // The webhook projects the token; the pod spec only has its writable /tmp.
+    expect(spec.volumes).toEqual([{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }]);
+    expect(c.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+    expect(spec.serviceAccountName).toBe("demo");
+    expect(
+      podTemplates()[i].metadata.annotations?.["azure.workload.identity/inject-proxy-sidecar"],
+    ).toBeUndefined();
+  });
+
+  test("a pinned azure-cli image from mcr.microsoft.com", () => {
+    for (const t of podTemplates()) {
+      expect(t.spec.containers[0].image).toBe(AZURE_CLI_IMAGE);
+      expect(t.spec.containers[0].image).toMatch(/^mcr\.microsoft\.com\/azure-cli:\d+\.\d+\.\d+$/);
+    }
+  });
+
+  test("env: the CLI's config under /tmp, the expected identity, no static credential", () => {
+    for (const t of podTemplates()) {
+      const env: { name: string; value: string }[] = t.spec.containers[0].env;
+      expect(env).toContainEqual({ name: "HOME", value: "/tmp" });
+      expect(env).toContainEqual({ name: "AZURE_CONFIG_DIR", value: "/tmp/.azure" });
+      expect(env).toContainEqual({ name: "EXPECTED_IDENTITY", value: IDENTITY_CLIENT_ID });
+      const names = env.map((e) => e.name);
+      // Injected by the webhook, never set by us; and no secret of any kind.
+      for (const forbidden of [
+        "AZURE_CLIENT_ID",
+        "AZURE_TENANT_ID",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_STORAGE_KEY",
+        "AZURE_STORAGE_CONNECTION_STRING",
+        "AZURE_STORAGE_SAS_TOKEN",
+      ]) {
+        expect(names).not.toContain(forbidden);
+      }
+    }
+  });
+
+  test("the Job logs in with the federated token, checks it is the identity, reads the blob with Entra auth", () => {
+    const spec = rec.one(T.job).inputs.spec.template.spec;
+    expect(spec.restartPolicy).toBe("Never");
+    const [sh, flag, script] = spec.containers[0].command;
+    expect([sh, flag]).toEqual(["/bin/sh", "-c"]);
+    expect(script).toContain(`if ${FEDERATED_LOGIN}; then`);
+    expect(FEDERATED_LOGIN).toBe(
+      'az login --service-principal -u "$AZURE_CLIENT_ID" -t "$AZURE_TENANT_ID" --federated-token "$(cat "$AZURE_FEDERATED_TOKEN_FILE")" --allow-no-subscriptions -o none',
+    );
+    expect(script).toContain('identity="$(az account show --query user.name -o tsv)"');
+    expect(script).toContain(
+      `rm -f /tmp/hello.txt && az storage blob download --auth-mode login --account-name ${ACCOUNT} --container-name ${CONTAINER} --name hello.txt --file /tmp/hello.txt -o none && cat /tmp/hello.txt`,
+    );
+    expect(script).toContain('[ "$content" = "Hello, World!" ]');
+  });
+});
+
+describe("stack outputs", () => {
+  test("name the account/container, the object, the identity, and how to verify", async () => {
+    const o = run.outputs;
+    expect(await valueOf(o.bucketName)).toBe(`${ACCOUNT}/${CONTAINER}`);
+    expect(await valueOf(o.objectUrl)).toBe(
+      `https://${ACCOUNT}.blob.core.windows.net/${CONTAINER}/hello.txt`,
+    );
+    expect(await valueOf(o.clusterName)).toBe(CLUSTER_NAME);
+    expect(await valueOf(o.identityClientId as any)).toBe(IDENTITY_CLIENT_ID);
+    expect(await valueOf(o.storageAccount as any)).toBe(ACCOUNT);
+    expect(await valueOf(o.container as any)).toBe(CONTAINER);
+    const verify = await valueOf(o.verifyCommand);
+    expect(verify).toBe(
+      `kubectl -n demo exec deploy/wi-aks-demo-shell-a1b2c3d -- sh -c '${FEDERATED_LOGIN} && rm -f /tmp/hello.txt && az storage blob download --auth-mode login --account-name ${ACCOUNT} --container-name ${CONTAINER} --name hello.txt --file /tmp/hello.txt -o none && cat /tmp/hello.txt'`,
+    );
+    expect(await isSecret(o.bucketName)).toBe(false);
+  });
+});
+
+describe("configuration flows through", () => {
+  test("another namespace/ServiceAccount changes the credential's subject, the ServiceAccount and the pods together", async () => {
+    await evaluateAks({
+      ...readStackFile("aks"),
+      "workload-identity:namespace": "team-a",
+      "workload-identity:serviceAccount": "reader.v2",
+    });
+    const fic = rec.one(T.fic);
+    expect(fic.inputs.subject).toBe("system:serviceaccount:team-a:reader.v2");
+    expect(fic.inputs.federatedIdentityCredentialResourceName).toBe("team-a_reader_v2");
+    expect(rec.one(T.sa).inputs.metadata).toMatchObject({ name: "reader.v2", namespace: "team-a" });
+    for (const t of podTemplates()) expect(t.spec.serviceAccountName).toBe("reader.v2");
+    run = await evaluateAks();
+  });
+
+  test("aks without a location stops before any resource is registered", async () => {
+    await expect(evaluateAks({ "workload-identity:cluster": "aks" })).rejects.toThrow(
+      'config `azure-native:location`: required when `cluster` is aks; expected a location name such as swedencentral, got ""',
+    );
+    expect(rec.resources).toEqual([]);
+    run = await evaluateAks();
+  });
+});
