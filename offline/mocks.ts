@@ -26,11 +26,15 @@ export interface Recorded {
   readonly dependencies: readonly string[];
   /** Top-level input names whose values were secret (the values above are unwrapped). */
   readonly secretInputs: readonly string[];
+  /** For a `.get` of an existing resource: the ID read. Absent for resources the program creates. */
+  readonly readId?: string;
 }
 
 export interface RecordedInvoke {
   readonly token: string;
   readonly args: any;
+  /** The provider reference the invoke went through ('' for the default provider). */
+  readonly provider: string;
 }
 
 const resourceMocks: Record<string, ResourceMock> = {
@@ -135,7 +139,6 @@ export function useStack(recorder: Recorder, stack: string, project = "workload-
     {
       newResource: (args) => outputsFor(args.type, args.name, args.inputs),
       call: (args) => {
-        recorder.invokes.push({ token: args.token, args: args.inputs });
         return invokeResult(args.token, args.inputs);
       },
     },
@@ -162,17 +165,51 @@ export function useStack(recorder: Recorder, stack: string, project = "workload-
       }
       callback(err, resp);
     });
+  // Reads (`Resource.get`) are registrations too: they have a parent, a provider and dependencies.
+  const read = monitor.readResource.bind(monitor);
+  monitor.readResource = (req: any, callback: (err: any, resp: any) => void) =>
+    read(req, (err: any, resp: any) => {
+      if (!err && resp) {
+        recorder.resources.push({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: true,
+          ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getProperties())),
+          parent: req.getParent(),
+          provider: req.getProvider(),
+          dependencies: req.getDependenciesList(),
+          readId: req.getId(),
+        });
+      }
+      callback(err, resp);
+    });
+  const invoke = monitor.invoke.bind(monitor);
+  monitor.invoke = (req: any, callback: (err: any, resp: any) => void) => {
+    const token: string = req.getTok();
+    if (token !== "pulumi:pulumi:getResource") {
+      recorder.invokes.push({
+        token,
+        args: pulumi.runtime.deserializeProperties(req.getArgs()),
+        provider: req.getProvider(),
+      });
+    }
+    return invoke(req, callback);
+  };
 }
 
 const SIG = pulumi.runtime.specialSigKey;
 const isSecretValue = (v: any) =>
   v && typeof v === "object" && v[SIG] === pulumi.runtime.specialSecretSig;
+const isPlainObject = (v: any) =>
+  v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype;
+/** Removes secret wrappers; leaves assets and other class instances as they are. */
 const unwrap = (v: any): any =>
   isSecretValue(v)
     ? unwrap(v.value)
     : Array.isArray(v)
       ? v.map(unwrap)
-      : v && typeof v === "object"
+      : isPlainObject(v)
         ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]))
         : v;
 

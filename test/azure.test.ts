@@ -27,44 +27,6 @@ import { WORKLOAD_IDENTITY_WEBHOOK } from "../src/azure/agent";
 import { AZURE_CLI_IMAGE, FEDERATED_LOGIN } from "../src/azure/client";
 import { HELLO_CONTENT } from "../src/hello";
 
-/** A `.get` as the engine sees it: a read of an existing object by ID, not a registration. */
-interface RecordedRead {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  readonly id: string;
-  readonly parent: string;
-  readonly provider: string;
-  readonly dependencies: readonly string[];
-}
-
-/**
- * offline/mocks.ts records registrations only; reads go through the mock monitor's readResource.
- * Wrapped on the prototype, so the monitor every `evaluate` installs records into `reads`.
- */
-function recordReads(): RecordedRead[] {
-  const recorded: RecordedRead[] = [];
-  const proto = MockMonitor.prototype as any;
-  const read = proto.readResource as (req: any, cb: (err: any, resp: any) => void) => unknown;
-  proto.readResource = function (this: unknown, req: any, cb: (err: any, resp: any) => void) {
-    return read.call(this, req, (err: any, resp: any) => {
-      if (!err && resp) {
-        recorded.push({
-          urn: resp.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
-          id: req.getId(),
-          parent: req.getParent(),
-          provider: req.getProvider(),
-          dependencies: req.getDependenciesList(),
-        });
-      }
-      cb(err, resp);
-    });
-  };
-  return recorded;
-}
-
 /**
  * Assets lose their text in the recorder's unwrapping (it is a Promise), so the Blob's source is
  * read off the serialized register request, as the engine would receive it.
@@ -82,27 +44,11 @@ function recordBlobSources(): Map<string, any> {
   return sources;
 }
 
-/** The provider reference each invoke went through (the recorder keeps token and args only). */
-function recordInvokeProviders(): { token: string; provider: string }[] {
-  const recorded: { token: string; provider: string }[] = [];
-  const proto = MockMonitor.prototype as any;
-  const invoke = proto.invoke as (req: any, cb: any) => unknown;
-  proto.invoke = function (this: unknown, req: any, cb: any) {
-    recorded.push({ token: req.getTok(), provider: req.getProvider() });
-    return invoke.call(this, req, cb);
-  };
-  return recorded;
-}
-
 const rec = installMocks("aks");
-const reads = recordReads();
 const blobSources = recordBlobSources();
-const invokeProviders = recordInvokeProviders();
 let run: Evaluation;
 
 async function evaluateAks(config: Record<string, string> = readStackFile("aks")) {
-  reads.length = 0;
-  invokeProviders.length = 0;
   return evaluate(rec, "aks", config);
 }
 
@@ -140,8 +86,9 @@ const ACCOUNT_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${STORAGE_RG}/
 const CONTAINER_ID = `${ACCOUNT_ID}/blobServices/default/containers/${CONTAINER}`;
 const READER_ROLE = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`;
 
-const webhookRead = (): RecordedRead => {
-  const found = reads.filter((r) => r.type === T.webhook);
+/** The IdentityAgent's `.get` of the webhook configuration (recorded with the ID it read). */
+const webhookRead = (): Recorded => {
+  const found = rec.resources.filter((r) => r.type === T.webhook && r.readId !== undefined);
   expect(found).toHaveLength(1);
   return found[0];
 };
@@ -161,10 +108,7 @@ describe("the five components", () => {
   });
 
   test("own every cloud and Kubernetes resource, named after the component", () => {
-    const owned = [
-      ...rec.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:")),
-      ...reads.map((r) => ({ ...r, custom: true }) as unknown as Recorded),
-    ];
+    const owned = rec.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"));
     for (const r of owned) {
       const owner = rec.ancestors(r).find((a) => a.type.startsWith("workload-identity:"));
       expect(owner, `${r.type} ${r.name} has no component parent`).toBeDefined();
@@ -182,7 +126,7 @@ describe("the five components", () => {
       [T.group, T.group, T.aks, T.account, T.container, T.blob, T.identity, T.fic, T.role].sort(),
     );
     for (const r of azure) expect(rec.providerUrn(r), r.name).toBe(provider.urn);
-    const invokes = invokeProviders.filter((i) => i.token.startsWith("azure-native:"));
+    const invokes = rec.invokes.filter((i) => i.token.startsWith("azure-native:"));
     expect(invokes.map((i) => i.token).sort()).toEqual([
       "azure-native:authorization:getClientConfig",
       "azure-native:containerservice:listManagedClusterUserCredentials",
@@ -197,7 +141,7 @@ describe("the five components", () => {
   test("every Kubernetes object, and the webhook read, uses the provider built from our cluster", () => {
     const provider = rec.one(T.k8sProvider);
     expect(rec.ancestors(provider)[0].type).toBe("workload-identity:azure:Cluster");
-    const objects = rec.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    const objects = rec.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.readId);
     expect(objects.map((o) => o.type).sort()).toEqual([T.deployment, T.job, T.ns, T.sa].sort());
     for (const o of objects) expect(rec.providerUrn(o), o.name).toBe(provider.urn);
     expect(webhookRead().provider.split("::").slice(0, -1).join("::")).toBe(provider.urn);
@@ -264,8 +208,8 @@ describe("Cluster", () => {
 describe("IdentityAgent", () => {
   test("reads the add-on's MutatingWebhookConfiguration by name, after the cluster", () => {
     const read = webhookRead();
-    expect(read.id).toBe(WORKLOAD_IDENTITY_WEBHOOK);
-    expect(read.id).toBe("azure-wi-webhook-mutating-webhook-configuration");
+    expect(read.readId).toBe(WORKLOAD_IDENTITY_WEBHOOK);
+    expect(read.readId).toBe("azure-wi-webhook-mutating-webhook-configuration");
     expect(rec.byUrn(read.parent).type).toBe("workload-identity:azure:IdentityAgent");
     expect(read.dependencies).toContain(rec.one(T.aks).urn);
   });
