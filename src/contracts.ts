@@ -46,6 +46,11 @@ export interface StorageClient {
   readonly expectedIdentity: pulumi.Input<string>;
   /** Prints `hello.txt` to stdout. */
   readonly read: pulumi.Input<string>;
+  /**
+   * How many tries (10 s apart) the verification needs to outlast this cloud's propagation delay.
+   * @default 30
+   */
+  readonly attempts?: number;
 }
 
 /**

@@ -342,6 +342,8 @@ describe("DemoWorkload", () => {
   test("the Job reads s3://<bucket>/hello.txt as the binding's role, and fails otherwise", () => {
     const job = rec.one(T.job);
     expect(job.inputs.spec.backoffLimit).toBe(1);
+    // 30 tries 10 s apart (plus the CLI's own time) fit in the Job's deadline.
+    expect(job.inputs.spec.activeDeadlineSeconds).toBe(30 * 20 + 120);
     const spec = job.inputs.spec.template.spec;
     expect(spec.restartPolicy).toBe("Never");
     const [sh, flag, script] = spec.containers[0].command;
@@ -349,6 +351,7 @@ describe("DemoWorkload", () => {
     expect(script).toContain("aws sts get-caller-identity --query Arn --output text");
     expect(script).toContain("aws s3 cp s3://wi-dev-storage-bucket-a1b2c3d/hello.txt -");
     expect(script).toContain('[ "$content" = "Hello, World!" ]');
+    expect(script).toContain('while [ "$attempt" -le 30 ]; do');
     expect(spec.containers[0].env).toContainEqual({
       name: "EXPECTED_IDENTITY",
       value: ":assumed-role/wi-dev-binding-role-a1b2c3d/",

@@ -420,6 +420,9 @@ describe("DemoWorkload on AKS", () => {
       `rm -f /tmp/hello.txt && az storage blob download --auth-mode login --account-name ${ACCOUNT} --container-name ${CONTAINER} --name hello.txt --file /tmp/hello.txt -o none && cat /tmp/hello.txt`,
     );
     expect(script).toContain('[ "$content" = "Hello, World!" ]');
+    // Role assignments take up to ten minutes: 60 tries, and a deadline that lets them happen.
+    expect(script).toContain('while [ "$attempt" -le 60 ]; do');
+    expect(rec.one(T.job).inputs.spec.activeDeadlineSeconds).toBe(60 * 20 + 120);
   });
 });
 

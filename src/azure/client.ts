@@ -45,6 +45,8 @@ export function blobClient(args: BlobClientArgs): StorageClient {
     login: FEDERATED_LOGIN,
     whoami: WHOAMI,
     expectedIdentity: args.clientId,
+    // Role assignments take up to ten minutes to apply: a longer wait than IAM's.
+    attempts: 60,
     read: pulumi.interpolate`rm -f ${file} && az storage blob download --auth-mode login --account-name ${args.accountName} --container-name ${args.containerName} --name ${args.blobName} --file ${file} -o none && cat ${file}`,
   };
 }

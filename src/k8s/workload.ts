@@ -22,7 +22,7 @@ export interface DemoWorkloadArgs {
   /**
    * How many times the verification Job tries before it fails, 10 s apart. IAM, federation and
    * role assignments take seconds to minutes to propagate.
-   * @default 30
+   * @default the client's `attempts`, else 30
    */
   readonly verifyAttempts?: number;
 }
@@ -45,7 +45,7 @@ export class DemoWorkload extends pulumi.ComponentResource {
 
   constructor(name: string, args: DemoWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:k8s:DemoWorkload", name, {}, opts);
-    const attempts = args.verifyAttempts ?? 30;
+    const attempts = args.verifyAttempts ?? args.access.client.attempts ?? 30;
     if (!Number.isInteger(attempts) || attempts < 1 || attempts > 60) {
       throw new pulumi.ResourceError(
         `verifyAttempts: expected a whole number from 1 to 60, got ${attempts}`,
@@ -149,6 +149,8 @@ export class DemoWorkload extends pulumi.ComponentResource {
       podDeps,
     );
 
+    const deadlineSeconds = attempts * 20 + 120;
+    const jobTimeout = `${Math.ceil(deadlineSeconds / 60) + 5}m`;
     const job = new batch.Job(
       `${name}-verify`,
       {
@@ -156,14 +158,15 @@ export class DemoWorkload extends pulumi.ComponentResource {
         spec: {
           // The script retries; a second pod only covers a lost node.
           backoffLimit: 1,
-          activeDeadlineSeconds: attempts * 20 + 120,
+          activeDeadlineSeconds: deadlineSeconds,
           template: {
             metadata: { labels: { ...podLabels, "app.kubernetes.io/component": "verify" } },
             spec: podSpec(["/bin/sh", "-c", verifyScript(client, attempts)], "Never"),
           },
         },
       },
-      { ...podDeps, customTimeouts: { create: "20m", update: "20m" } },
+      // Pulumi waits for the Job to complete: a little longer than the Job may run.
+      { ...podDeps, customTimeouts: { create: jobTimeout, update: jobTimeout } },
     );
 
     const read = client.login
