@@ -29,6 +29,8 @@ export const NATIVE_STORAGE: Readonly<Record<ClusterKind, StorageKind>> = {
 export const SUPPORTED_PAIRS: ReadonlyArray<readonly [ClusterKind, StorageKind]> = [
   ["eks", "s3"], // EKS Pod Identity
   ["aks", "blob"], // AKS Microsoft Entra Workload ID
+  ["eks", "blob"], // Entra federated credential trusting the EKS issuer
+  ["aks", "s3"], // AWS web identity federation trusting the AKS issuer
 ];
 
 /** Namespaces this program must not create or take over. */

@@ -1,7 +1,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
-import type { PodAccess, WorkloadIdentity } from "../contracts";
+import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
 import { componentTags, type Tags } from "../tags";
 import { blobClient } from "./client";
 import { federatedCredentialName, federatedSubjects, TOKEN_EXCHANGE_AUDIENCE } from "./federation";
@@ -11,6 +11,10 @@ export const CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
 export const TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id";
 /** On the pod (template), not the ServiceAccount: the webhook selects pods by this label. */
 export const USE_LABEL = "azure.workload.identity/use";
+/** Where a pod on a cluster without the webhook (EKS, GKE) projects its own token. */
+export const AZURE_TOKEN_DIR = "/var/run/secrets/tokens/azure";
+/** Microsoft Entra's public-cloud authority, which the webhook would otherwise inject. */
+export const AZURE_AUTHORITY_HOST = "https://login.microsoftonline.com/";
 
 export interface WorkloadIdentityBindingArgs {
   /**
@@ -36,6 +40,14 @@ export interface WorkloadIdentityBindingArgs {
     readonly containerName: pulumi.Input<string>;
     readonly blobName: pulumi.Input<string>;
   };
+  /**
+   * How the token reaches the pod. `webhook`: AKS's workload identity webhook projects it and
+   * injects the AZURE_* env into pods labelled `azure.workload.identity/use`. `projected`: a
+   * cluster without the webhook (EKS, GKE): the pod projects its own token for
+   * `api://AzureADTokenExchange` and carries the env itself.
+   * @default "webhook"
+   */
+  readonly delivery?: "webhook" | "projected";
   readonly tags: Tags;
 }
 
@@ -122,18 +134,45 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
     this.principalId = identity.principalId;
     this.tenantId = identity.tenantId;
     this.roleAssignmentId = roleAssignment.id;
-    this.podAccess = {
-      serviceAccountAnnotations: {
-        [CLIENT_ID_ANNOTATION]: identity.clientId,
-        [TENANT_ID_ANNOTATION]: identity.tenantId,
-      },
-      podLabels: { [USE_LABEL]: "true" },
-      // The webhook injects AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and
-      // AZURE_AUTHORITY_HOST, and projects the token; the pod spec carries none of them.
-      env: [],
-      client: blobClient({ ...args.blob, clientId: identity.clientId }),
-      readyAfter: [lastCredential, roleAssignment],
-    };
+    const client = blobClient({ ...args.blob, clientId: identity.clientId });
+    const readyAfter = [lastCredential, roleAssignment];
+    if ((args.delivery ?? "webhook") === "webhook") {
+      this.podAccess = {
+        serviceAccountAnnotations: {
+          [CLIENT_ID_ANNOTATION]: identity.clientId,
+          [TENANT_ID_ANNOTATION]: identity.tenantId,
+        },
+        podLabels: { [USE_LABEL]: "true" },
+        // The webhook injects AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and
+        // AZURE_AUTHORITY_HOST, and projects the token; the pod spec carries none of them.
+        env: [],
+        client,
+        readyAfter,
+      };
+    } else {
+      // What the webhook would inject, set by hand: the same variables the Azure CLI and SDKs read.
+      const env: PodEnvVar[] = [
+        { name: "AZURE_CLIENT_ID", value: identity.clientId },
+        { name: "AZURE_TENANT_ID", value: identity.tenantId },
+        { name: "AZURE_FEDERATED_TOKEN_FILE", value: `${AZURE_TOKEN_DIR}/token` },
+        { name: "AZURE_AUTHORITY_HOST", value: AZURE_AUTHORITY_HOST },
+      ];
+      this.podAccess = {
+        serviceAccountAnnotations: {},
+        podLabels: {},
+        env,
+        projectedTokens: [
+          {
+            name: "azure-token",
+            audience: TOKEN_EXCHANGE_AUDIENCE,
+            mountPath: AZURE_TOKEN_DIR,
+            expirationSeconds: 3600,
+          },
+        ],
+        client,
+        readyAfter,
+      };
+    }
     this.registerOutputs({
       identityName: this.identityName,
       clientId: this.clientId,

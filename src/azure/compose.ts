@@ -48,10 +48,6 @@ export function blobStorageSide(
 ): StorageSide {
   const settings = requireAzure(config);
   const opts = { providers: { "azure-native": provider } };
-  // The pods carry no token of their own: they rely on the AKS webhook to project one.
-  if (!(cluster instanceof AksCluster)) {
-    throw new Error(`internal: Blob from a ${cluster.kind} cluster is not supported yet`);
-  }
   const bucket = new BlobBucketWithPolicy(
     `${config.prefix}-storage`,
     { location: settings.location, accountNamePrefix: config.prefix, tags },
@@ -60,8 +56,11 @@ export function blobStorageSide(
   const binding = new WorkloadIdentityBinding(
     `${config.prefix}-binding`,
     {
+      // Any cluster's issuer, verbatim: AKS's own, or EKS's / GKE's for cross-cloud access.
       issuerUrl: cluster.oidcIssuerUrl,
       serviceAccounts: [config.workload],
+      // On AKS the webhook projects the token; elsewhere the pod projects its own.
+      delivery: cluster instanceof AksCluster ? "webhook" : "projected",
       resourceGroupName: bucket.resourceGroupName,
       location: settings.location,
       roleDefinitionId: bucket.readRoleDefinitionId,
