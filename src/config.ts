@@ -28,6 +28,7 @@ export const NATIVE_STORAGE: Readonly<Record<ClusterKind, StorageKind>> = {
 /** Cluster → storage pairs this version can build. Others are refused before anything is created. */
 export const SUPPORTED_PAIRS: ReadonlyArray<readonly [ClusterKind, StorageKind]> = [
   ["eks", "s3"], // EKS Pod Identity
+  ["gke", "gcs"], // GKE Workload Identity Federation
   ["aks", "blob"], // AKS Microsoft Entra Workload ID
   ["eks", "blob"], // Entra federated credential trusting the EKS issuer
   ["aks", "s3"], // AWS web identity federation trusting the AKS issuer

@@ -1,5 +1,140 @@
-import type { InvokeMock, ResourceMock } from "./types";
+import { autoname, type InvokeMock, type ResourceMock } from "./types";
 
-export const gcpResources: Record<string, ResourceMock> = {};
+/**
+ * The project *number* the provider reports for any project. Deliberately unlike any project ID,
+ * so a principal that swaps number and ID cannot pass a test.
+ */
+export const GCP_PROJECT_NUMBER = "604875213397";
+/** The control plane IP GKE reports (no scheme) and its CA (base64 PEM). */
+export const GKE_ENDPOINT = "34.88.201.17";
+export const GKE_CA =
+  "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUVMVENDQXBXZ0F3SUJBZ0lSQU1vY2sKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=";
+/** The hex the RandomId mock yields (for `byteLength` bytes it is the first 2×byteLength characters). */
+export const RANDOM_HEX = "5f3a9c07be21d4e86a";
 
-export const gcpInvokes: Record<string, InvokeMock> = {};
+/** The program passes `project` explicitly to every resource that has one; the mocks insist. */
+function projectOf(type: string, inputs: any): string {
+  if (typeof inputs.project !== "string" || inputs.project === "") {
+    throw new Error(`mock: ${type} registered without an explicit project`);
+  }
+  return inputs.project;
+}
+
+export const gcpResources: Record<string, ResourceMock> = {
+  "gcp:projects/service:Service": (_name, inputs) => {
+    const project = projectOf("Service", inputs);
+    return { id: `${project}/${inputs.service}`, state: { ...inputs } };
+  },
+  "gcp:serviceaccount/account:Account": (name, inputs) => {
+    const project = projectOf("Account", inputs);
+    const accountId = inputs.accountId ?? autoname(name);
+    const email = `${accountId}@${project}.iam.gserviceaccount.com`;
+    return {
+      id: `projects/${project}/serviceAccounts/${email}`,
+      state: {
+        ...inputs,
+        accountId,
+        email,
+        member: `serviceAccount:${email}`,
+        name: `projects/${project}/serviceAccounts/${email}`,
+        uniqueId: "108273645091827364510",
+      },
+    };
+  },
+  "gcp:projects/iAMMember:IAMMember": (_name, inputs) => ({
+    id: `${projectOf("IAMMember", inputs)}/${inputs.role}/${inputs.member}`,
+    state: { ...inputs, etag: "BwYFake0Etag=" },
+  }),
+  "gcp:container/cluster:Cluster": (name, inputs) => {
+    const project = projectOf("Cluster", inputs);
+    const clusterName = inputs.name ?? autoname(name);
+    const path = `projects/${project}/locations/${inputs.location}/clusters/${clusterName}`;
+    return {
+      id: path,
+      state: {
+        ...inputs,
+        name: clusterName,
+        endpoint: GKE_ENDPOINT,
+        masterAuth: {
+          clusterCaCertificate: GKE_CA,
+          clientCertificate: "",
+          clientKey: "",
+          clientCertificateConfig: { issueClientCertificate: false },
+        },
+        selfLink: `https://container.googleapis.com/v1/${path}`,
+        masterVersion: "1.33.5-gke.1201000",
+      },
+    };
+  },
+  "gcp:container/nodePool:NodePool": (name, inputs) => {
+    const project = projectOf("NodePool", inputs);
+    const poolName = inputs.name ?? autoname(name);
+    return {
+      id: `${project}/${inputs.location}/${inputs.cluster}/${poolName}`,
+      state: {
+        ...inputs,
+        name: poolName,
+        instanceGroupUrls: [
+          `https://www.googleapis.com/compute/v1/projects/${project}/zones/${inputs.location}/instanceGroupManagers/gke-${poolName}-grp`,
+        ],
+      },
+    };
+  },
+  "gcp:storage/bucket:Bucket": (_name, inputs) => {
+    projectOf("Bucket", inputs);
+    // Bucket names are global: the program must choose one, so there is no auto-name here.
+    if (typeof inputs.name !== "string") throw new Error("mock: Bucket registered without a name");
+    return {
+      id: inputs.name,
+      state: {
+        ...inputs,
+        url: `gs://${inputs.name}`,
+        selfLink: `https://www.googleapis.com/storage/v1/b/${inputs.name}`,
+      },
+    };
+  },
+  "gcp:storage/bucketObject:BucketObject": (_name, inputs) => ({
+    id: `${inputs.bucket}-${inputs.name}`,
+    state: {
+      ...inputs,
+      outputName: inputs.name,
+      selfLink: `https://www.googleapis.com/storage/v1/b/${inputs.bucket}/o/${inputs.name}`,
+      mediaLink: `https://storage.googleapis.com/download/storage/v1/b/${inputs.bucket}/o/${inputs.name}?alt=media`,
+    },
+  }),
+  "gcp:storage/bucketIAMMember:BucketIAMMember": (_name, inputs) => ({
+    id: `b/${inputs.bucket}/${inputs.role}/${inputs.member}`,
+    state: { ...inputs, etag: "CAE=" },
+  }),
+  "random:index/randomId:RandomId": (name, inputs) => {
+    const hex = RANDOM_HEX.slice(0, 2 * inputs.byteLength);
+    return { id: `${name}-id`, state: { ...inputs, hex, dec: BigInt(`0x${hex}`).toString() } };
+  },
+};
+
+export const gcpInvokes: Record<string, InvokeMock> = {
+  "gcp:organizations/getProject:getProject": (args) => {
+    // Always asked for by ID: the provider's default project is never relied on.
+    if (
+      typeof args.projectId !== "string" ||
+      !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(args.projectId)
+    ) {
+      throw new Error(`unexpected getProject args ${JSON.stringify(args)}`);
+    }
+    return {
+      id: `projects/${args.projectId}`,
+      projectId: args.projectId,
+      number: GCP_PROJECT_NUMBER,
+      name: args.projectId,
+      orgId: "",
+      folderId: "",
+      billingAccount: "",
+      autoCreateNetwork: true,
+      deletionPolicy: "PREVENT",
+      labels: {},
+      effectiveLabels: {},
+      pulumiLabels: {},
+      tags: {},
+    };
+  },
+};

@@ -1,31 +1,86 @@
 /** The Google Cloud halves of a stack: a GKE cluster side, and a GCS storage side. */
-import * as gcp from "@pulumi/gcp";
+import { Provider } from "@pulumi/gcp/provider";
 import type { GcpSettings, StackConfig } from "../config";
 import type { ClusterOffer, ClusterSide, StorageSide } from "../contracts";
 import type { Tags } from "../tags";
+import { GkeMetadataServer } from "./agent";
+import { GcsBucketWithPolicy } from "./bucket";
+import { GkeWorkloadIdentityBinding } from "./binding";
+import { GkeCluster } from "./cluster";
 
-/** An explicit Google Cloud provider from validated config. */
-export function gcpProvider(name: string, settings: GcpSettings): gcp.Provider {
-  return new gcp.Provider(name, {
+/** An explicit Google Cloud provider from validated config; no resource uses the ambient default. */
+export function gcpProvider(name: string, settings: GcpSettings): Provider {
+  return new Provider(name, {
     project: settings.project,
     region: settings.region,
     ...(settings.zone ? { zone: settings.zone } : {}),
   });
 }
 
-export function gkeClusterSide(
-  config: StackConfig,
-  _tags: Tags,
-  _provider: gcp.Provider,
-): ClusterSide {
-  throw new Error(`internal: GKE (${config.prefix}) is not implemented yet`);
+function requireGcp(config: StackConfig): GcpSettings {
+  // parseConfig sets `gcp` whenever the cluster or the storage is on Google Cloud.
+  if (!config.gcp) throw new Error("internal: Google Cloud settings missing from validated config");
+  return config.gcp;
+}
+
+export function gkeClusterSide(config: StackConfig, tags: Tags, provider: Provider): ClusterSide {
+  const settings = requireGcp(config);
+  const opts = { providers: { gcp: provider } };
+  const cluster = new GkeCluster(
+    `${config.prefix}-cluster`,
+    {
+      project: settings.project,
+      // Zonal when a zone is configured: one control plane, cheaper and faster to create.
+      location: settings.zone ?? settings.region,
+      nodeServiceAccountId: `${config.prefix}-nodes`,
+      tags,
+    },
+    opts,
+  );
+  const agent = new GkeMetadataServer(
+    `${config.prefix}-agent`,
+    { provider: cluster.kubernetesProvider, nodePools: cluster.nodePools },
+    opts,
+  );
+  return { cluster, agent };
 }
 
 export function gcsStorageSide(
   config: StackConfig,
-  _cluster: ClusterOffer,
-  _tags: Tags,
-  _provider: gcp.Provider,
+  cluster: ClusterOffer,
+  tags: Tags,
+  provider: Provider,
 ): StorageSide {
-  throw new Error(`internal: GCS (${config.prefix}) is not implemented yet`);
+  const settings = requireGcp(config);
+  const opts = { providers: { gcp: provider } };
+  const bucket = new GcsBucketWithPolicy(
+    `${config.prefix}-storage`,
+    {
+      project: settings.project,
+      location: settings.region,
+      namePrefix: config.prefix,
+      tags,
+    },
+    opts,
+  );
+  if (!(cluster instanceof GkeCluster)) {
+    throw new Error(`internal: GCS from a ${cluster.kind} cluster is not supported yet`);
+  }
+  const binding = new GkeWorkloadIdentityBinding(
+    `${config.prefix}-binding`,
+    {
+      poolProject: cluster.project,
+      identity: config.workload,
+      bucketName: bucket.bucketName,
+      role: bucket.readRole,
+      objectUrl: bucket.objectUrl,
+    },
+    opts,
+  );
+  return {
+    bucketName: bucket.bucketName,
+    objectUrl: bucket.objectUrl,
+    access: binding.podAccess,
+    outputs: { principal: binding.member },
+  };
 }

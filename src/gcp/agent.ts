@@ -1,0 +1,47 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The DaemonSet GKE runs on every `GKE_METADATA` node once Workload Identity is on. */
+export const GKE_METADATA_SERVER = {
+  namespace: "kube-system",
+  name: "gke-metadata-server",
+} as const;
+
+export interface GkeMetadataServerArgs {
+  /** The provider built from our cluster. */
+  readonly provider: k8s.Provider;
+  /** The node pools the metadata server runs on (each with `workloadMetadataConfig.mode = GKE_METADATA`). */
+  readonly nodePools: readonly pulumi.Resource[];
+}
+
+/**
+ * The GKE metadata server, the identity agent of GKE: a DaemonSet GKE itself deploys and owns in
+ * `kube-system` and runs on nodes whose pool sets `GKE_METADATA`. It intercepts the pod's calls to
+ * `metadata.google.internal` and answers with tokens for the pod's Kubernetes ServiceAccount.
+ *
+ * Unlike EKS there is no add-on to install, so this component does not create it: it *reads* it,
+ * through our cluster's provider, once the node pools exist. Pods that depend on this component
+ * are therefore created only after the nodes are up, and `pulumi up` stops with the DaemonSet's
+ * name if GKE never deployed it (Workload Identity off on the cluster). The node pools themselves
+ * stay with the Cluster, whose Kubernetes provider must wait for them too.
+ */
+export class GkeMetadataServer extends pulumi.ComponentResource {
+  /** The DaemonSet as read from the cluster (GKE owns it; Pulumi never changes or deletes it). */
+  public readonly daemonSet: k8s.apps.v1.DaemonSet;
+
+  constructor(name: string, args: GkeMetadataServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("workload-identity:gcp:IdentityAgent", name, {}, opts);
+    if (args.nodePools.length === 0) {
+      throw new pulumi.ResourceError(
+        "nodePools: expected at least one node pool for the metadata server to run on, got none",
+        this,
+      );
+    }
+    this.daemonSet = k8s.apps.v1.DaemonSet.get(
+      `${name}-daemonset`,
+      `${GKE_METADATA_SERVER.namespace}/${GKE_METADATA_SERVER.name}`,
+      { parent: this, provider: args.provider, dependsOn: [...args.nodePools] },
+    );
+    this.registerOutputs({ daemonSet: this.daemonSet.metadata.name });
+  }
+}

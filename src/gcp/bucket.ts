@@ -1,0 +1,101 @@
+import * as projects from "@pulumi/gcp/projects";
+import * as storage from "@pulumi/gcp/storage";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { HELLO_CONTENT, HELLO_KEY } from "../hello";
+import { componentTags, type Tags } from "../tags";
+import { gcpLabels } from "./labels";
+
+/** Read objects (get, list) and nothing else: the least-privilege predefined role for the demo. */
+export const GCS_READ_ROLE = "roles/storage.objectViewer";
+
+/** Random bytes in the bucket name; two hex characters each. */
+const SUFFIX_BYTES = 6;
+const BUCKET_NAME_MAX = 63;
+
+/**
+ * Checks that `<prefix>-<12 hex>` is a valid bucket name: 3–63 lowercase letters, digits and '-',
+ * starting with a letter or digit, and without "google" (which Cloud Storage refuses). Returns an
+ * error message, or undefined when the prefix is fine.
+ */
+export function bucketNamePrefixProblem(prefix: string): string | undefined {
+  const length = prefix.length + 1 + SUFFIX_BYTES * 2;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(prefix)) {
+    return `namePrefix: ${JSON.stringify(prefix)} must be lowercase letters, digits and '-', starting with a letter or digit`;
+  }
+  if (length > BUCKET_NAME_MAX) {
+    return `namePrefix: ${JSON.stringify(prefix)} is too long; with its random suffix the bucket name would have ${length} characters, at most ${BUCKET_NAME_MAX} are allowed`;
+  }
+  if (prefix.startsWith("goog") || /g[o0]{2}g[l1]e/.test(prefix)) {
+    return `namePrefix: ${JSON.stringify(prefix)} would put "goog"/"google" in a bucket name, which Cloud Storage refuses; rename the stack`;
+  }
+  return undefined;
+}
+
+export interface GcsBucketArgs {
+  readonly project: string;
+  /** Where the bucket lives, e.g. the cluster's region (`europe-north1`). */
+  readonly location: string;
+  /** The bucket is named `<namePrefix>-<12 random hex>`: unique per stack, and globally. */
+  readonly namePrefix: string;
+  readonly tags: Tags;
+}
+
+/**
+ * A private Cloud Storage bucket holding `hello.txt`. Uniform bucket-level access (no object ACLs;
+ * `principal://` members need it), public access prevention enforced, and `forceDestroy` so
+ * `pulumi destroy` empties it. Offers the read role bindings grant on it (`roles/storage.objectViewer`).
+ */
+export class GcsBucketWithPolicy extends pulumi.ComponentResource {
+  public readonly bucketName: pulumi.Output<string>;
+  /** The URL of the object the demo reads: `gs://<bucket>/hello.txt`. */
+  public readonly objectUrl: pulumi.Output<string>;
+  /** What a binding grants on this bucket to read it. */
+  public readonly readRole: string = GCS_READ_ROLE;
+
+  constructor(name: string, args: GcsBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("workload-identity:gcp:BucketWithPolicy", name, {}, opts);
+    const problem = bucketNamePrefixProblem(args.namePrefix);
+    if (problem) throw new pulumi.ResourceError(problem, this);
+    const labels = gcpLabels(componentTags(args.tags, "bucket"));
+
+    const api = new projects.Service(
+      `${name}-api-storage`,
+      { project: args.project, service: "storage.googleapis.com", disableOnDestroy: false },
+      { parent: this },
+    );
+    // Bucket names are global; the suffix keeps them unique without naming the project.
+    const suffix = new random.RandomId(
+      `${name}-suffix`,
+      { byteLength: SUFFIX_BYTES },
+      { parent: this },
+    );
+    const bucket = new storage.Bucket(
+      `${name}-bucket`,
+      {
+        project: args.project,
+        name: pulumi.interpolate`${args.namePrefix}-${suffix.hex}`,
+        location: args.location.toUpperCase(),
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        forceDestroy: true,
+        labels,
+      },
+      { parent: this, dependsOn: [api] },
+    );
+    const hello = new storage.BucketObject(
+      `${name}-hello`,
+      {
+        bucket: bucket.name,
+        name: HELLO_KEY,
+        content: HELLO_CONTENT,
+        contentType: "text/plain",
+      },
+      { parent: this },
+    );
+
+    this.bucketName = bucket.name;
+    this.objectUrl = pulumi.interpolate`gs://${hello.bucket}/${hello.name}`;
+    this.registerOutputs({ bucketName: this.bucketName, objectUrl: this.objectUrl });
+  }
+}

@@ -1,0 +1,281 @@
+import * as container from "@pulumi/gcp/container";
+import * as projects from "@pulumi/gcp/projects";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterOffer } from "../contracts";
+import { componentTags, type Tags } from "../tags";
+import { gcpLabels } from "./labels";
+
+/**
+ * The APIs the cluster side calls. Enabling is idempotent and they stay enabled on destroy:
+ * other things in the project may use them.
+ */
+export const CLUSTER_APIS = [
+  "compute.googleapis.com",
+  "container.googleapis.com",
+  // Service accounts.
+  "iam.googleapis.com",
+  // Project IAM policy (the node service account's role).
+  "cloudresourcemanager.googleapis.com",
+] as const;
+
+/**
+ * What the node service account may do: write logs and metrics, read monitoring, nothing else (no
+ * Storage). GKE's documented least-privilege role for nodes; public images need no pull role.
+ */
+export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/container.defaultNodeServiceAccount"] as const;
+
+/**
+ * Nodes that run the GKE metadata server: pods get their Kubernetes ServiceAccount's federated
+ * identity instead of the node's service account (`GCE_METADATA` would hand them the node's).
+ */
+export const GKE_METADATA = "GKE_METADATA";
+
+/** GKE's limit on cluster and node pool names. */
+const GKE_NAME_MAX = 40;
+/** What Pulumi's auto-naming appends: `-` and seven random characters. */
+const AUTONAME_SUFFIX = 8;
+/** A Google service account ID: 6–30 characters, RFC 1035. */
+const SERVICE_ACCOUNT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+
+/** The workload identity pool GKE creates for a project: named after the project ID. */
+export function workloadPool(project: string): string {
+  return `${project}.svc.id.goog`;
+}
+
+export interface GkeClusterArgs {
+  /** The project ID (not its number): the cluster, its node service account and its pool live here. */
+  readonly project: string;
+  /**
+   * A zone makes a zonal cluster (one control plane, the cheaper and faster choice); a region makes
+   * a regional one, with `nodeCount` nodes in each of its zones.
+   */
+  readonly location: string;
+  /** The ID of the node service account this component creates (6–30 characters, RFC 1035). */
+  readonly nodeServiceAccountId: string;
+  /** @default "e2-medium" */
+  readonly machineType?: string;
+  /**
+   * Nodes per zone.
+   * @default 1
+   */
+  readonly nodeCount?: number;
+  readonly tags: Tags;
+}
+
+/**
+ * A GKE Standard cluster with Workload Identity Federation for GKE (`<project>.svc.id.goog`) and
+ * one small node pool whose nodes run the GKE metadata server as a dedicated, least-privilege
+ * service account. The default node pool is removed once the cluster exists (GKE cannot create a
+ * cluster without one); `deletionProtection` is off so `pulumi destroy` works. Offers a
+ * Kubernetes provider built from this cluster, its kubeconfig (secret) and its OIDC issuer.
+ */
+export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer {
+  public readonly kind = "gke" as const;
+  /** The project ID: it names the workload identity pool. */
+  public readonly project: string;
+  /** `<project>.svc.id.goog`: the pool every Kubernetes ServiceAccount of this cluster is in. */
+  public readonly workloadPool: string;
+  public readonly clusterName: pulumi.Output<string>;
+  /** The zone or region, exactly as the issuer URL spells it. */
+  public readonly location: pulumi.Output<string>;
+  public readonly oidcIssuerUrl: pulumi.Output<string>;
+  public readonly kubeconfig: pulumi.Output<string>;
+  public readonly kubernetesProvider: k8s.Provider;
+  /** The node pools; every one runs the GKE metadata server. */
+  public readonly nodePools: readonly container.NodePool[];
+  public readonly nodeServiceAccountEmail: pulumi.Output<string>;
+
+  constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("workload-identity:gcp:Cluster", name, {}, opts);
+    const nodeCount = args.nodeCount ?? 1;
+    if (!Number.isInteger(nodeCount) || nodeCount < 1) {
+      throw new pulumi.ResourceError(
+        `nodeCount: expected a whole number ≥ 1, got ${nodeCount}`,
+        this,
+      );
+    }
+    if (!SERVICE_ACCOUNT_ID.test(args.nodeServiceAccountId)) {
+      throw new pulumi.ResourceError(
+        `nodeServiceAccountId: ${JSON.stringify(args.nodeServiceAccountId)} is not a service account ID; ` +
+          "use 6–30 lowercase letters, digits and '-', starting with a letter",
+        this,
+      );
+    }
+    const clusterLogicalName = `${name}-gke`;
+    const poolLogicalName = `${name}-pool`;
+    for (const n of [clusterLogicalName, poolLogicalName]) {
+      if (n.length + AUTONAME_SUFFIX > GKE_NAME_MAX) {
+        throw new pulumi.ResourceError(
+          `name: ${JSON.stringify(name)} is too long; GKE names are at most ${GKE_NAME_MAX} characters ` +
+            `and ${JSON.stringify(n)} plus a random suffix would be ${n.length + AUTONAME_SUFFIX}`,
+          this,
+        );
+      }
+    }
+    const { project } = args;
+    const labels = gcpLabels(componentTags(args.tags, "cluster"));
+
+    const apis = Object.fromEntries(
+      CLUSTER_APIS.map((service) => [
+        service,
+        new projects.Service(
+          `${name}-api-${service.split(".")[0]}`,
+          { project, service, disableOnDestroy: false },
+          { parent: this },
+        ),
+      ]),
+    ) as Record<(typeof CLUSTER_APIS)[number], projects.Service>;
+
+    const nodeAccount = new serviceaccount.Account(
+      `${name}-nodes`,
+      {
+        project,
+        accountId: args.nodeServiceAccountId,
+        displayName: `GKE nodes of ${name}`,
+        description: "Runs the nodes: logs and metrics only. Pods never act as it (GKE_METADATA).",
+      },
+      { parent: this, dependsOn: [apis["iam.googleapis.com"]] },
+    );
+    const nodeRoles = NODE_SERVICE_ACCOUNT_ROLES.map(
+      (role, i) =>
+        new projects.IAMMember(
+          `${name}-node-role-${i}`,
+          { project, role, member: nodeAccount.member },
+          { parent: this, dependsOn: [apis["cloudresourcemanager.googleapis.com"]] },
+        ),
+    );
+
+    // GKE cannot create a cluster without a node pool, so it makes a default one and this removes
+    // it before the cluster counts as created; nothing of ours ever runs there. No nodeConfig here:
+    // the provider advises against it beside separate pools (it makes later plans replace the
+    // cluster), so that short-lived pool runs as the Compute Engine default service account, which
+    // must exist. Our pool is a separate resource: it can change without replacing the cluster.
+    const cluster = new container.Cluster(
+      clusterLogicalName,
+      {
+        project,
+        location: args.location,
+        removeDefaultNodePool: true,
+        initialNodeCount: 1,
+        deletionProtection: false,
+        workloadIdentityConfig: { workloadPool: workloadPool(project) },
+        resourceLabels: labels,
+      },
+      {
+        parent: this,
+        dependsOn: [apis["compute.googleapis.com"], apis["container.googleapis.com"]],
+      },
+    );
+
+    const pool = new container.NodePool(
+      poolLogicalName,
+      {
+        project,
+        cluster: cluster.name,
+        location: cluster.location,
+        nodeCount,
+        management: { autoRepair: true, autoUpgrade: true },
+        nodeConfig: {
+          machineType: args.machineType ?? "e2-medium",
+          diskSizeGb: 30,
+          diskType: "pd-balanced",
+          serviceAccount: nodeAccount.email,
+          // Access is decided by IAM, not by legacy scopes; the account itself has almost none.
+          oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+          workloadMetadataConfig: { mode: GKE_METADATA },
+          shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+          resourceLabels: labels,
+        },
+      },
+      // Nodes that can write logs from their first boot.
+      { parent: this, dependsOn: nodeRoles },
+    );
+
+    this.project = project;
+    this.workloadPool = workloadPool(project);
+    this.clusterName = cluster.name;
+    this.location = cluster.location;
+    this.nodePools = [pool];
+    this.nodeServiceAccountEmail = nodeAccount.email;
+    this.oidcIssuerUrl = gkeIssuerUrl(project, cluster.location, cluster.name);
+    this.kubeconfig = pulumi.secret(
+      gkeKubeconfig({
+        name: cluster.name,
+        endpoint: cluster.endpoint,
+        caCertificate: cluster.masterAuth.clusterCaCertificate,
+      }),
+    );
+    // Everything that uses this provider waits for the nodes, not only the control plane.
+    this.kubernetesProvider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig, deleteUnreachable: true },
+      { parent: this, dependsOn: [pool] },
+    );
+
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      location: this.location,
+      oidcIssuerUrl: this.oidcIssuerUrl,
+      kubeconfig: this.kubeconfig,
+      nodeServiceAccountEmail: this.nodeServiceAccountEmail,
+    });
+  }
+}
+
+/** GKE's OIDC issuer: `https://container.googleapis.com/v1/projects/<id>/locations/<loc>/clusters/<name>`. */
+export function gkeIssuerUrl(
+  project: string,
+  location: pulumi.Input<string>,
+  clusterName: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return pulumi.interpolate`https://container.googleapis.com/v1/projects/${project}/locations/${location}/clusters/${clusterName}`;
+}
+
+interface KubeconfigArgs {
+  readonly name: pulumi.Input<string>;
+  /** The control plane's IP address, as GKE reports it (no scheme). */
+  readonly endpoint: pulumi.Input<string>;
+  /** Base64 PEM, as GKE reports it. */
+  readonly caCertificate: pulumi.Input<string>;
+}
+
+/**
+ * A kubeconfig that asks `gke-gcloud-auth-plugin` for a fresh token on every call, from the same
+ * application-default credentials Pulumi uses: no token in the file, nothing to expire.
+ */
+export function gkeKubeconfig(args: KubeconfigArgs): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [
+      {
+        name: args.name,
+        cluster: {
+          server: pulumi.interpolate`https://${args.endpoint}`,
+          "certificate-authority-data": args.caCertificate,
+        },
+      },
+    ],
+    contexts: [{ name: args.name, context: { cluster: args.name, user: args.name } }],
+    "current-context": args.name,
+    users: [
+      {
+        name: args.name,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "gke-gcloud-auth-plugin",
+            args: ["--use_application_default_credentials"],
+            installHint:
+              "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin " +
+              "(https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin)",
+            provideClusterInfo: true,
+            interactiveMode: "Never",
+          },
+        },
+      },
+    ],
+  });
+}

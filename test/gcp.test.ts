@@ -1,0 +1,503 @@
+/**
+ * The gke stack (GKE Workload Identity Federation → Cloud Storage) under mocks, from
+ * `Pulumi.gke.yaml`: every link of the identity chain and the security posture, read off what the
+ * program registers (and, for the metadata server, reads).
+ *
+ * What this cannot prove: that Google accepts these inputs (no provider runs under mocks), that GKE
+ * deploys its metadata server and serves the pool as the pod's account, that a `principal://`
+ * member on the bucket authorizes the federated token, or how long IAM takes to propagate. The
+ * verification Job proves those on a real `pulumi up`. The project number is the mock's; what is
+ * proven is that it comes from the `getProject` lookup and lands where the number belongs.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, test } from "vitest";
+import { GCP_PROJECT_NUMBER, GKE_CA, GKE_ENDPOINT, RANDOM_HEX } from "../offline/clouds/gcp";
+import { evaluate, readStackFile, type Evaluation } from "../offline/evaluate";
+import { installMocks, isSecret, settle, valueOf } from "../offline/mocks";
+import { GKE_METADATA_SERVER } from "../src/gcp/agent";
+import { GCLOUD_IMAGE, METADATA_EMAIL_URL } from "../src/gcp/client";
+import { CLUSTER_APIS, NODE_SERVICE_ACCOUNT_ROLES } from "../src/gcp/cluster";
+import { HELLO_CONTENT } from "../src/hello";
+
+const rec = installMocks();
+const stackFile = readStackFile("gke");
+const PROJECT = stackFile["gcp:project"];
+const REGION = stackFile["gcp:region"];
+const ZONE = stackFile["gcp:zone"];
+const POOL = `${PROJECT}.svc.id.goog`;
+
+async function evaluateGke(config?: Record<string, string>, stack = "gke"): Promise<Evaluation> {
+  return evaluate(rec, stack, config);
+}
+
+/** The config without one key. */
+const without = (config: Record<string, string>, key: string) =>
+  Object.fromEntries(Object.entries(config).filter(([k]) => k !== key));
+
+let run: Evaluation;
+beforeAll(async () => {
+  run = await evaluateGke();
+});
+
+const T = {
+  service: "gcp:projects/service:Service",
+  account: "gcp:serviceaccount/account:Account",
+  projectMember: "gcp:projects/iAMMember:IAMMember",
+  cluster: "gcp:container/cluster:Cluster",
+  nodePool: "gcp:container/nodePool:NodePool",
+  bucket: "gcp:storage/bucket:Bucket",
+  object: "gcp:storage/bucketObject:BucketObject",
+  bucketMember: "gcp:storage/bucketIAMMember:BucketIAMMember",
+  randomId: "random:index/randomId:RandomId",
+  gcpProvider: "pulumi:providers:gcp",
+  k8sProvider: "pulumi:providers:kubernetes",
+  ns: "kubernetes:core/v1:Namespace",
+  sa: "kubernetes:core/v1:ServiceAccount",
+  deployment: "kubernetes:apps/v1:Deployment",
+  job: "kubernetes:batch/v1:Job",
+  daemonSet: "kubernetes:apps/v1:DaemonSet",
+};
+
+/** The names the mocks give what Pulumi auto-names, and what the mocks derive from inputs. */
+const CLUSTER_NAME = "wi-gke-cluster-gke-a1b2c3d";
+const BUCKET = `wi-gke-${RANDOM_HEX.slice(0, 12)}`;
+const NODE_EMAIL = `wi-gke-nodes@${PROJECT}.iam.gserviceaccount.com`;
+const PRINCIPAL = `principal://iam.googleapis.com/projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${PROJECT}.svc.id.goog/subject/ns/demo/sa/demo`;
+
+const podTemplates = () =>
+  [rec.one(T.deployment), rec.one(T.job)].map((r) => r.inputs.spec.template);
+/** The metadata server DaemonSet, as the agent reads it (`.get`): the recorder keeps reads too. */
+const metadataServerRead = () => rec.one(T.daemonSet);
+
+describe("the stack file", () => {
+  test("asks for a zonal GKE cluster and names a project ID, not a number", () => {
+    expect(stackFile["workload-identity:cluster"]).toBe("gke");
+    expect(ZONE.startsWith(`${REGION}-`)).toBe(true);
+    expect(PROJECT).toMatch(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
+    expect(run.config).toMatchObject({ cluster: "gke", storage: "gcs", prefix: "wi-gke" });
+  });
+});
+
+describe("the five components", () => {
+  test("are registered once each, with their type tokens", () => {
+    const components = rec.resources.filter((r) => r.type.startsWith("workload-identity:"));
+    expect(components.map((c) => `${c.type} ${c.name}`).sort()).toEqual([
+      "workload-identity:gcp:BucketWithPolicy wi-gke-storage",
+      "workload-identity:gcp:Cluster wi-gke-cluster",
+      "workload-identity:gcp:IdentityAgent wi-gke-agent",
+      "workload-identity:gcp:IdentityBinding wi-gke-binding",
+      "workload-identity:k8s:DemoWorkload wi-gke-demo",
+    ]);
+  });
+
+  test("own every cloud and Kubernetes resource, named after the component", () => {
+    const owned = rec.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"));
+    expect(owned.map((r) => r.type)).toContain(T.daemonSet);
+    for (const r of owned) {
+      const owner = rec.ancestors(r).find((a) => a.type.startsWith("workload-identity:"));
+      expect(owner, `${r.type} ${r.name} has no component parent`).toBeDefined();
+      expect(r.name.startsWith(`${owner!.name}-`), `${r.name} not named after ${owner!.name}`).toBe(
+        true,
+      );
+    }
+  });
+
+  test("exactly these Google Cloud resources: one bucket grant, one project grant, nothing authoritative", () => {
+    const types = rec.resources
+      .filter((r) => r.custom && r.type.startsWith("gcp:"))
+      .map((r) => r.type)
+      .sort();
+    expect(types).toEqual(
+      [
+        ...Array<string>(CLUSTER_APIS.length + 1).fill(T.service),
+        T.account,
+        T.projectMember,
+        T.cluster,
+        T.nodePool,
+        T.bucket,
+        T.object,
+        T.bucketMember,
+      ].sort(),
+    );
+  });
+
+  test("every Google Cloud resource uses the explicit provider, configured from the stack", () => {
+    const provider = rec.one(T.gcpProvider);
+    expect(provider.inputs).toEqual({ project: PROJECT, region: REGION, zone: ZONE });
+    const gcpResources = rec.resources.filter((r) => r.custom && r.type.startsWith("gcp:"));
+    for (const r of gcpResources) expect(rec.providerUrn(r), r.name).toBe(provider.urn);
+    // …and every resource that has a project names it, rather than trusting a default.
+    const withProject = [T.service, T.account, T.projectMember, T.cluster, T.nodePool, T.bucket];
+    for (const r of gcpResources.filter((x) => withProject.includes(x.type))) {
+      expect(r.inputs.project, r.name).toBe(PROJECT);
+    }
+  });
+
+  test("every Kubernetes object, and the metadata server read, use the provider built from our cluster", () => {
+    const provider = rec.one(T.k8sProvider);
+    expect(rec.ancestors(provider)[0].type).toBe("workload-identity:gcp:Cluster");
+    const objects = rec.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    expect(objects.map((o) => o.type).sort()).toEqual(
+      [T.daemonSet, T.deployment, T.job, T.ns, T.sa].sort(),
+    );
+    for (const o of objects) expect(rec.providerUrn(o), o.name).toBe(provider.urn);
+  });
+
+  test("no two resources share a name", () => {
+    const names = rec.resources.map((r) => `${r.type}::${r.name}`);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe("Cluster", () => {
+  test("a zonal GKE cluster in the configured zone, Workload Identity on the project ID's pool", () => {
+    const cluster = rec.one(T.cluster);
+    expect(cluster.inputs.location).toBe(ZONE);
+    // The pool is named after the project ID; a number here is the classic mistake.
+    expect(cluster.inputs.workloadIdentityConfig).toEqual({ workloadPool: POOL });
+    expect(cluster.inputs.workloadIdentityConfig.workloadPool).not.toContain(GCP_PROJECT_NUMBER);
+    expect(cluster.inputs.deletionProtection).toBe(false);
+  });
+
+  test("the default pool is removed, and no pool is configured on the cluster itself", () => {
+    const cluster = rec.one(T.cluster);
+    expect(cluster.inputs.removeDefaultNodePool).toBe(true);
+    expect(cluster.inputs.initialNodeCount).toBe(1);
+    expect(cluster.inputs.nodeConfig).toBeUndefined();
+    expect(cluster.inputs.nodePools).toBeUndefined();
+    expect(cluster.inputs.enableAutopilot).toBeUndefined();
+  });
+
+  test("every node pool runs the GKE metadata server", () => {
+    const pools = rec.ofType(T.nodePool);
+    expect(pools.length).toBeGreaterThan(0);
+    for (const p of pools) {
+      expect(p.inputs.nodeConfig.workloadMetadataConfig, p.name).toEqual({ mode: "GKE_METADATA" });
+    }
+  });
+
+  test("one small node in our cluster, running as our node service account, not Compute's default", () => {
+    const pool = rec.one(T.nodePool);
+    expect(pool.inputs.cluster).toBe(CLUSTER_NAME);
+    expect(pool.inputs.location).toBe(ZONE);
+    expect(pool.inputs.nodeCount).toBe(1);
+    expect(pool.inputs.nodeConfig.machineType).toBe("e2-medium");
+    expect(pool.inputs.nodeConfig.serviceAccount).toBe(NODE_EMAIL);
+    expect(pool.inputs.nodeConfig.serviceAccount).not.toMatch(
+      /-compute@developer\.gserviceaccount\.com$/,
+    );
+    expect(pool.inputs.nodeConfig.oauthScopes).toEqual([
+      "https://www.googleapis.com/auth/cloud-platform",
+    ]);
+    expect(pool.dependencies).toContain(rec.one(T.cluster).urn);
+  });
+
+  test("the node service account has exactly the minimal node role, on the project, and nothing on Storage", () => {
+    const account = rec.one(T.account);
+    expect(account.inputs.accountId).toBe("wi-gke-nodes");
+    const grants = rec.ofType(T.projectMember);
+    expect(grants.map((g) => [g.inputs.role, g.inputs.member])).toEqual(
+      NODE_SERVICE_ACCOUNT_ROLES.map((role) => [role, `serviceAccount:${NODE_EMAIL}`]),
+    );
+    expect(NODE_SERVICE_ACCOUNT_ROLES).toEqual(["roles/container.defaultNodeServiceAccount"]);
+    for (const g of grants) expect(g.inputs.project).toBe(PROJECT);
+    // The bucket grant names the pod's principal, never the node's account.
+    expect(rec.one(T.bucketMember).inputs.member).not.toContain(NODE_EMAIL);
+    // Nodes come up only once they can write logs.
+    for (const g of grants) expect(rec.one(T.nodePool).dependencies).toContain(g.urn);
+  });
+
+  test("the APIs it needs are enabled before use, and left enabled on destroy", () => {
+    const services = rec.ofType(T.service);
+    expect(services.map((s) => s.inputs.service).sort()).toEqual(
+      [...CLUSTER_APIS, "storage.googleapis.com"].sort(),
+    );
+    for (const s of services) expect(s.inputs.disableOnDestroy, s.name).toBe(false);
+    const api = (svc: string) => services.find((s) => s.inputs.service === svc)!;
+    const cluster = rec.one(T.cluster);
+    expect(cluster.dependencies).toContain(api("container.googleapis.com").urn);
+    expect(cluster.dependencies).toContain(api("compute.googleapis.com").urn);
+    expect(rec.one(T.account).dependencies).toContain(api("iam.googleapis.com").urn);
+    expect(rec.one(T.projectMember).dependencies).toContain(
+      api("cloudresourcemanager.googleapis.com").urn,
+    );
+    expect(rec.one(T.bucket).dependencies).toContain(api("storage.googleapis.com").urn);
+  });
+
+  test("labels are valid Google Cloud labels (lowercase) carrying the house tags", () => {
+    const expected = {
+      project: "workload-identity",
+      stack: "gke",
+      "managed-by": "pulumi",
+    };
+    expect(rec.one(T.cluster).inputs.resourceLabels).toEqual({ ...expected, component: "cluster" });
+    expect(rec.one(T.nodePool).inputs.nodeConfig.resourceLabels).toEqual({
+      ...expected,
+      component: "cluster",
+    });
+    expect(rec.one(T.bucket).inputs.labels).toEqual({ ...expected, component: "bucket" });
+  });
+
+  test("the kubeconfig is secret and fetches tokens with gke-gcloud-auth-plugin: no token inside", async () => {
+    expect(await isSecret(run.outputs.kubeconfig)).toBe(true);
+    const text = await valueOf(run.outputs.kubeconfig);
+    const kubeconfig = JSON.parse(text);
+    expect(kubeconfig.clusters[0].cluster).toEqual({
+      server: `https://${GKE_ENDPOINT}`,
+      "certificate-authority-data": GKE_CA,
+    });
+    const { user } = kubeconfig.users[0];
+    expect(Object.keys(user)).toEqual(["exec"]);
+    expect(user.exec).toMatchObject({
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "gke-gcloud-auth-plugin",
+      args: ["--use_application_default_credentials"],
+      provideClusterInfo: true,
+    });
+    expect(text).not.toMatch(/"(token|password|client-key-data|client-certificate-data)"/);
+    // The provider is built from that same secret kubeconfig, after the nodes exist.
+    const provider = rec.one(T.k8sProvider);
+    expect(JSON.parse(provider.inputs.kubeconfig)).toEqual(kubeconfig);
+    expect(provider.secretInputs).toEqual(["kubeconfig"]);
+    expect(provider.inputs.deleteUnreachable).toBe("true");
+    expect(provider.dependencies).toContain(rec.one(T.nodePool).urn);
+  });
+
+  test("the OIDC issuer is GKE's, for this project ID, location and cluster", async () => {
+    expect(await valueOf(run.outputs.oidcIssuerUrl)).toBe(
+      `https://container.googleapis.com/v1/projects/${PROJECT}/locations/${ZONE}/clusters/${CLUSTER_NAME}`,
+    );
+    expect(await valueOf(run.outputs.clusterName)).toBe(CLUSTER_NAME);
+  });
+});
+
+describe("IdentityAgent", () => {
+  test("reads GKE's metadata server DaemonSet, once the node pool exists; it creates nothing", () => {
+    const read = metadataServerRead();
+    expect(read.readId).toBe("kube-system/gke-metadata-server");
+    expect(`${GKE_METADATA_SERVER.namespace}/${GKE_METADATA_SERVER.name}`).toBe(read.readId);
+    expect(read.parent).toBe(rec.one("workload-identity:gcp:IdentityAgent").urn);
+    expect(read.dependencies).toContain(rec.one(T.nodePool).urn);
+    // Nothing it could create or delete: every Kubernetes object but the read is the workload's.
+    const created = rec.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.readId);
+    expect(created.map((r) => r.type)).not.toContain(T.daemonSet);
+  });
+});
+
+describe("BucketWithPolicy", () => {
+  test("a stack-unique name: the prefix and a random suffix", () => {
+    const bucket = rec.one(T.bucket);
+    expect(bucket.inputs.name).toBe(BUCKET);
+    expect(bucket.inputs.name.length).toBeLessThanOrEqual(63);
+    expect(bucket.dependencies).toContain(rec.one(T.randomId).urn);
+    expect(rec.one(T.randomId).inputs.byteLength).toBe(6);
+  });
+
+  test("uniform access, public access prevention enforced, force-destroyable, in the region", () => {
+    expect(rec.one(T.bucket).inputs).toMatchObject({
+      location: REGION.toUpperCase(),
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: "enforced",
+      forceDestroy: true,
+      project: PROJECT,
+    });
+  });
+
+  test("hello.txt holds Hello, World! and sets no ACL", () => {
+    const hello = rec.one(T.object);
+    expect(hello.inputs).toEqual({
+      bucket: BUCKET,
+      name: "hello.txt",
+      content: HELLO_CONTENT,
+      contentType: "text/plain",
+    });
+    expect(HELLO_CONTENT).toBe("Hello, World!\n");
+  });
+});
+
+describe("IdentityBinding", () => {
+  test("objectViewer on the bucket, to exactly the demo/demo principal: project NUMBER, then pool ID", () => {
+    const grant = rec.one(T.bucketMember);
+    expect(grant.inputs).toEqual({
+      bucket: BUCKET,
+      role: "roles/storage.objectViewer",
+      member: PRINCIPAL,
+    });
+    expect(PROJECT).not.toBe(GCP_PROJECT_NUMBER);
+    expect(grant.dependencies).toContain(rec.one(T.bucket).urn);
+  });
+
+  test("the number comes from looking the configured project up, once, by ID, through our provider", () => {
+    expect(rec.invokes.map(({ token, args }) => ({ token, args }))).toEqual([
+      { token: "gcp:organizations/getProject:getProject", args: { projectId: PROJECT } },
+    ]);
+    const [lookup] = rec.invokes;
+    expect(lookup.provider.split("::").slice(0, -1).join("::")).toBe(rec.one(T.gcpProvider).urn);
+  });
+
+  test("the principal names exactly the namespace/ServiceAccount the pods run as", () => {
+    const sa = rec.one(T.sa);
+    const [, ns, name] = /\/subject\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(
+      rec.one(T.bucketMember).inputs.member,
+    )!;
+    expect(sa.inputs.metadata).toMatchObject({ name, namespace: ns });
+    for (const t of podTemplates()) expect(t.spec.serviceAccountName).toBe(name);
+    for (const r of [rec.one(T.deployment), rec.one(T.job)]) {
+      expect(r.inputs.metadata.namespace).toBe(ns);
+    }
+  });
+
+  test("the direct route: no Google service account to impersonate, no annotation", () => {
+    expect(rec.one(T.sa).inputs.metadata.annotations ?? {}).toEqual({});
+    expect(rec.ofType(T.account).map((a) => a.name)).toEqual(["wi-gke-cluster-nodes"]);
+  });
+});
+
+describe("DemoWorkload", () => {
+  test("the ServiceAccount and both pods are created after the grant, the node pool and the metadata server", () => {
+    const grant = rec.one(T.bucketMember);
+    const pool = rec.one(T.nodePool);
+    const read = metadataServerRead();
+    for (const r of [rec.one(T.sa), rec.one(T.deployment), rec.one(T.job)]) {
+      expect(rec.dependsOn(r, grant), `${r.name} → grant`).toBe(true);
+      expect(rec.dependsOn(r, read), `${r.name} → metadata server`).toBe(true);
+      expect(rec.dependsOn(r, pool), `${r.name} → node pool`).toBe(true);
+    }
+  });
+
+  test.each([0, 1])("pod %i meets Pod Security restricted and uses no host network", (i) => {
+    const spec = podTemplates()[i].spec;
+    expect(spec.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    // The GKE metadata server does not serve host-network pods.
+    expect(spec.hostNetwork).toBeUndefined();
+    const [c] = spec.containers;
+    expect(c.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(spec.volumes.some((v: any) => v.hostPath)).toBe(false);
+    // gcloud writes its configuration under a writable emptyDir, not the read-only root.
+    expect(c.env).toContainEqual({ name: "HOME", value: "/tmp" });
+    expect(c.env).toContainEqual({ name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" });
+    expect(c.volumeMounts).toContainEqual({ name: "tmp", mountPath: "/tmp" });
+  });
+
+  test("the Google Cloud CLI image is pinned to a version, the slim variant", () => {
+    for (const t of podTemplates()) {
+      expect(t.spec.containers[0].image).toBe(GCLOUD_IMAGE);
+    }
+    expect(GCLOUD_IMAGE).toMatch(
+      /^gcr\.io\/google\.com\/cloudsdktool\/google-cloud-cli:\d+\.\d+\.\d+-slim$/,
+    );
+  });
+
+  test("the Job asks the metadata server who it is, insists on the pool, and reads gs://<bucket>/hello.txt", () => {
+    const spec = rec.one(T.job).inputs.spec.template.spec;
+    expect(spec.restartPolicy).toBe("Never");
+    const [sh, flag, script] = spec.containers[0].command;
+    expect([sh, flag]).toEqual(["/bin/sh", "-c"]);
+    expect(script).toContain(
+      `curl -sSf --max-time 5 -H 'Metadata-Flavor: Google' ${METADATA_EMAIL_URL}`,
+    );
+    expect(METADATA_EMAIL_URL).toBe(
+      "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/email",
+    );
+    expect(script).toContain(`gcloud storage cat gs://${BUCKET}/hello.txt`);
+    expect(script).toContain('[ "$content" = "Hello, World!" ]');
+    // Long enough for IAM's slow tail (up to 7 minutes and more), and Pulumi waits as long.
+    expect(script).toContain('while [ "$attempt" -le 48 ]; do');
+    expect(rec.one(T.job).inputs.spec.activeDeadlineSeconds).toBeGreaterThan(7 * 60 * 2);
+    const expected = spec.containers[0].env.find((e: any) => e.name === "EXPECTED_IDENTITY").value;
+    expect(expected).toBe(POOL);
+    // A node's own account (what a GCE_METADATA node would hand the pod) cannot pass.
+    expect(NODE_EMAIL.includes(expected)).toBe(false);
+    expect(`${GCP_PROJECT_NUMBER}-compute@developer.gserviceaccount.com`.includes(expected)).toBe(
+      false,
+    );
+  });
+
+  test("no static credentials anywhere in the pods", () => {
+    for (const t of podTemplates()) {
+      const names = t.spec.containers[0].env.map((e: any) => e.name);
+      expect(names).not.toContain("GOOGLE_APPLICATION_CREDENTIALS");
+      expect(JSON.stringify(t)).not.toMatch(/private_key|service_account"/);
+    }
+  });
+});
+
+describe("stack outputs", () => {
+  test("name the bucket, the object, the principal, and how to verify", async () => {
+    const o = run.outputs;
+    expect(o.cluster).toBe("gke");
+    expect(o.storage).toBe("gcs");
+    expect(await valueOf(o.bucketName)).toBe(BUCKET);
+    expect(await valueOf(o.objectUrl)).toBe(`gs://${BUCKET}/hello.txt`);
+    expect(await valueOf(o.principal as pulumi.Output<string>)).toBe(PRINCIPAL);
+    expect(await valueOf(o.verifyCommand)).toBe(
+      `kubectl -n demo exec deploy/wi-gke-demo-shell-a1b2c3d -- gcloud storage cat gs://${BUCKET}/hello.txt`,
+    );
+    expect(await isSecret(o.bucketName)).toBe(false);
+  });
+});
+
+describe("configuration flows through", () => {
+  test("without a zone the cluster is regional, and the issuer names the region", async () => {
+    const r = await evaluateGke(without(stackFile, "gcp:zone"));
+    expect(rec.one(T.cluster).inputs.location).toBe(REGION);
+    expect(rec.one(T.nodePool).inputs.location).toBe(REGION);
+    expect(await valueOf(r.outputs.oidcIssuerUrl)).toBe(
+      `https://container.googleapis.com/v1/projects/${PROJECT}/locations/${REGION}/clusters/${CLUSTER_NAME}`,
+    );
+    run = await evaluateGke();
+  });
+
+  test("another project, namespace and ServiceAccount change the pool, the principal and the pods together", async () => {
+    await evaluateGke({
+      ...stackFile,
+      "gcp:project": "other-project-42",
+      "workload-identity:namespace": "team-a",
+      "workload-identity:serviceAccount": "reader",
+    });
+    expect(rec.one(T.cluster).inputs.workloadIdentityConfig.workloadPool).toBe(
+      "other-project-42.svc.id.goog",
+    );
+    expect(rec.invokes.map((i) => i.args)).toEqual([{ projectId: "other-project-42" }]);
+    expect(rec.one(T.bucketMember).inputs.member).toBe(
+      `principal://iam.googleapis.com/projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/other-project-42.svc.id.goog/subject/ns/team-a/sa/reader`,
+    );
+    expect(rec.one(T.sa).inputs.metadata).toMatchObject({ name: "reader", namespace: "team-a" });
+    for (const t of podTemplates()) expect(t.spec.serviceAccountName).toBe("reader");
+    const env = rec.one(T.job).inputs.spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({
+      name: "EXPECTED_IDENTITY",
+      value: "other-project-42.svc.id.goog",
+    });
+    run = await evaluateGke();
+  });
+
+  test("a missing project stops the program before any resource is registered", async () => {
+    await expect(evaluateGke(without(stackFile, "gcp:project"))).rejects.toThrow(
+      "config `gcp:project`: required when `cluster` is gke",
+    );
+    expect(rec.resources).toEqual([]);
+    run = await evaluateGke();
+  });
+
+  test("a stack whose name would put 'google' in the bucket name is refused, naming the fix", async () => {
+    await expect(evaluateGke(stackFile, "google-demo")).rejects.toThrow(
+      'namePrefix: "wi-google-demo" would put "goog"/"google" in a bucket name, which Cloud Storage refuses; rename the stack',
+    );
+    expect(rec.ofType(T.bucket)).toEqual([]);
+    // Let what the cluster side had started finish on this stack's mocks before switching.
+    await settle();
+    run = await evaluateGke();
+  });
+});
