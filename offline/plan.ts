@@ -7,17 +7,33 @@
 import { identityChain, type ChainStep } from "./chain";
 import { evaluate, stackNames } from "./evaluate";
 import { countsByType, criticalPath, tree } from "./graph";
+import {
+  AKS_ISSUER,
+  IDENTITY_PRINCIPAL_ID,
+  RANDOM_SUFFIX,
+  SUBSCRIPTION,
+  TENANT,
+} from "./clouds/azure";
+import { GCP_PROJECT_NUMBER, RANDOM_HEX } from "./clouds/gcp";
 import { ACCOUNT, EKS_ISSUER, installMocks } from "./mocks";
 
 /** Mock placeholders, shown for what they are: values the clouds generate at deploy time. */
 export function unmock(text: string): string {
+  const aksCluster = AKS_ISSUER.split("/").at(-2) ?? "";
   return text
     .replaceAll("-a1b2c3d", "-<random>")
     .replaceAll(ACCOUNT, "<account>")
     .replaceAll(
       EKS_ISSUER.replace("https://", ""),
       "oidc.eks.<region>.amazonaws.com/id/<cluster id>",
-    );
+    )
+    .replaceAll(GCP_PROJECT_NUMBER, "<project number>")
+    .replace(new RegExp(`${RANDOM_HEX.slice(0, 4)}[0-9a-f]*`, "g"), "<random>")
+    .replace(new RegExp(`${RANDOM_SUFFIX.slice(0, 4)}[a-z0-9]*`, "g"), "<random>")
+    .replaceAll(SUBSCRIPTION, "<subscription>")
+    .replaceAll(TENANT, "<tenant>")
+    .replaceAll(aksCluster, "<cluster id>")
+    .replaceAll(IDENTITY_PRINCIPAL_ID, "<identity principal id>");
 }
 
 interface Args {

@@ -32,6 +32,10 @@ export const SUPPORTED_PAIRS: ReadonlyArray<readonly [ClusterKind, StorageKind]>
   ["aks", "blob"], // AKS Microsoft Entra Workload ID
   ["eks", "blob"], // Entra federated credential trusting the EKS issuer
   ["aks", "s3"], // AWS web identity federation trusting the AKS issuer
+  ["eks", "gcs"], // a Workload Identity pool trusting the EKS issuer
+  ["aks", "gcs"], // a Workload Identity pool trusting the AKS issuer
+  ["gke", "s3"], // AWS web identity federation trusting the GKE issuer
+  ["gke", "blob"], // Entra federated credential trusting the GKE issuer
 ];
 
 /** Namespaces this program must not create or take over. */

@@ -106,6 +106,18 @@ export const gcpResources: Record<string, ResourceMock> = {
     id: `b/${inputs.bucket}/${inputs.role}/${inputs.member}`,
     state: { ...inputs, etag: "CAE=" },
   }),
+  "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (_name, inputs) => {
+    const project = projectOf("WorkloadIdentityPool", inputs);
+    const path = `projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}`;
+    return {
+      id: `projects/${project}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}`,
+      state: { ...inputs, name: path, state: "ACTIVE" },
+    };
+  },
+  "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (_name, inputs) => {
+    const path = `projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}/providers/${inputs.workloadIdentityPoolProviderId}`;
+    return { id: path, state: { ...inputs, name: path, state: "ACTIVE" } };
+  },
   "random:index/randomId:RandomId": (name, inputs) => {
     const hex = RANDOM_HEX.slice(0, 2 * inputs.byteLength);
     return { id: `${name}-id`, state: { ...inputs, hex, dec: BigInt(`0x${hex}`).toString() } };

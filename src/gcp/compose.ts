@@ -7,6 +7,7 @@ import { GkeMetadataServer } from "./agent";
 import { GcsBucketWithPolicy } from "./bucket";
 import { GkeWorkloadIdentityBinding } from "./binding";
 import { GkeCluster } from "./cluster";
+import { FederatedGcsBinding } from "./federation";
 
 /** An explicit Google Cloud provider from validated config; no resource uses the ambient default. */
 export function gcpProvider(name: string, settings: GcpSettings): Provider {
@@ -64,7 +65,26 @@ export function gcsStorageSide(
     opts,
   );
   if (!(cluster instanceof GkeCluster)) {
-    throw new Error(`internal: GCS from a ${cluster.kind} cluster is not supported yet`);
+    // A cluster outside Google Cloud: a Workload Identity pool trusts its issuer.
+    const binding = new FederatedGcsBinding(
+      `${config.prefix}-binding`,
+      {
+        project: settings.project,
+        issuerUrl: cluster.oidcIssuerUrl,
+        identity: config.workload,
+        bucketName: bucket.bucketName,
+        role: bucket.readRole,
+        objectUrl: bucket.objectUrl,
+        poolIdPrefix: config.prefix,
+      },
+      opts,
+    );
+    return {
+      bucketName: bucket.bucketName,
+      objectUrl: bucket.objectUrl,
+      access: binding.podAccess,
+      outputs: { principal: binding.member, workloadIdentityPool: binding.poolId },
+    };
   }
   const binding = new GkeWorkloadIdentityBinding(
     `${config.prefix}-binding`,

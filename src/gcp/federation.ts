@@ -1,0 +1,177 @@
+import * as iam from "@pulumi/gcp/iam";
+import * as organizations from "@pulumi/gcp/organizations";
+import * as projects from "@pulumi/gcp/projects";
+import * as storage from "@pulumi/gcp/storage";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
+import { GCLOUD_IMAGE, GCS_VERIFY_ATTEMPTS } from "./client";
+
+/** Where the pod projects its token, and where its credential configuration is mounted. */
+export const GCP_TOKEN_DIR = "/var/run/secrets/tokens/gcp";
+export const GCP_CREDENTIALS_DIR = "/etc/workload-identity/gcp";
+export const GCP_CREDENTIALS_FILE = `${GCP_CREDENTIALS_DIR}/credentials.json`;
+/** The pool's one provider; a pool id is random, so this one never collides. */
+export const PROVIDER_ID = "kubernetes";
+/** APIs the token exchange needs: STS swaps the token, IAM holds the pool. */
+export const FEDERATION_APIS = ["iam.googleapis.com", "sts.googleapis.com"] as const;
+
+const POOL_ID = /^[a-z0-9-]{4,32}$/;
+const SUFFIX_LENGTH = 6;
+
+/**
+ * Why a pool id prefix is unusable, or undefined. Pool ids are 4–32 of `[a-z0-9-]`, must not start
+ * with `gcp-`, and stay reserved for 30 days after deletion: the program appends a random suffix.
+ */
+export function poolIdPrefixProblem(prefix: string): string | undefined {
+  const sample = `${prefix}-${"x".repeat(SUFFIX_LENGTH)}`;
+  if (!POOL_ID.test(sample) || prefix.startsWith("gcp-")) {
+    return (
+      `poolIdPrefix: ${JSON.stringify(prefix)} would make pool ids like ${JSON.stringify(sample)}; ` +
+      "pool ids are 4–32 lowercase letters, digits and '-', not starting with gcp-"
+    );
+  }
+  return undefined;
+}
+
+/** The external_account credential configuration gcloud and the client libraries read. */
+export function credentialConfiguration(providerAudience: string): string {
+  return JSON.stringify({
+    universe_domain: "googleapis.com",
+    type: "external_account",
+    // The STS audience: the provider's full resource name (not the JWT's `aud`).
+    audience: providerAudience,
+    subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+    token_url: "https://sts.googleapis.com/v1/token",
+    credential_source: { file: `${GCP_TOKEN_DIR}/token`, format: { type: "text" } },
+  });
+}
+
+export interface FederatedGcsBindingArgs {
+  /** The project ID that holds the pool and the bucket. */
+  readonly project: string;
+  /** The foreign cluster's OIDC issuer, with `https://` (EKS, AKS), verbatim. */
+  readonly issuerUrl: pulumi.Input<string>;
+  readonly identity: WorkloadIdentity;
+  readonly bucketName: pulumi.Input<string>;
+  /** The role granted on the bucket, e.g. `roles/storage.objectViewer`. */
+  readonly role: string;
+  /** What the verification reads, e.g. `gs://<bucket>/hello.txt`. */
+  readonly objectUrl: pulumi.Input<string>;
+  /** The pool id is `<poolIdPrefix>-<6 random>`. */
+  readonly poolIdPrefix: string;
+}
+
+/**
+ * Google Cloud trusts a cluster outside it (EKS, AKS): a Workload Identity pool (random id: deleted
+ * ids stay reserved for 30 days) with an OIDC provider for the cluster's issuer, mapping
+ * `google.subject` to the token's `sub`; the role on the bucket for exactly
+ * `principal://…/subject/system:serviceaccount:<ns>:<sa>`. The pod projects a token for the
+ * provider's audience and carries an external_account credential configuration (no key).
+ */
+export class FederatedGcsBinding extends pulumi.ComponentResource {
+  public readonly member: pulumi.Output<string>;
+  public readonly poolId: pulumi.Output<string>;
+  /** The `aud` the pod's token carries and the provider allows. */
+  public readonly audience: pulumi.Output<string>;
+  public readonly podAccess: PodAccess;
+
+  constructor(name: string, args: FederatedGcsBindingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("workload-identity:gcp:FederatedIdentityBinding", name, {}, opts);
+    const problem = poolIdPrefixProblem(args.poolIdPrefix);
+    if (problem) throw new pulumi.ResourceError(problem, this);
+    const { namespace, serviceAccount } = args.identity;
+
+    const apis = FEDERATION_APIS.map(
+      (service) =>
+        new projects.Service(
+          `${name}-${service.split(".")[0]}`,
+          { project: args.project, service, disableOnDestroy: false },
+          { parent: this },
+        ),
+    );
+    const suffix = new random.RandomString(
+      `${name}-pool-suffix`,
+      { length: SUFFIX_LENGTH, special: false, upper: false },
+      { parent: this },
+    );
+    const pool = new iam.WorkloadIdentityPool(
+      `${name}-pool`,
+      {
+        project: args.project,
+        workloadIdentityPoolId: pulumi.interpolate`${args.poolIdPrefix}-${suffix.result}`,
+        displayName: `k8s ${namespace}/${serviceAccount}`.slice(0, 32),
+        description: "Kubernetes ServiceAccount tokens of a cluster outside Google Cloud",
+      },
+      { parent: this, dependsOn: apis },
+    );
+    // The number is looked up, never configured: the principal and the audience use it.
+    const number = organizations.getProjectOutput(
+      { projectId: args.project },
+      { parent: this },
+    ).number;
+    const providerName = pulumi.interpolate`projects/${number}/locations/global/workloadIdentityPools/${pool.workloadIdentityPoolId}/providers/${PROVIDER_ID}`;
+    // Google's default audience for the provider, allowed explicitly so the pod can ask for it.
+    this.audience = pulumi.interpolate`https://iam.googleapis.com/${providerName}`;
+    const provider = new iam.WorkloadIdentityPoolProvider(
+      `${name}-provider`,
+      {
+        project: args.project,
+        workloadIdentityPoolId: pool.workloadIdentityPoolId,
+        workloadIdentityPoolProviderId: PROVIDER_ID,
+        attributeMapping: { "google.subject": "assertion.sub" },
+        oidc: { issuerUri: args.issuerUrl, allowedAudiences: [this.audience] },
+      },
+      { parent: this },
+    );
+    this.poolId = pool.workloadIdentityPoolId;
+    this.member = pulumi.interpolate`principal://iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${pool.workloadIdentityPoolId}/subject/system:serviceaccount:${namespace}:${serviceAccount}`;
+    const grant = new storage.BucketIAMMember(
+      `${name}-read`,
+      { bucket: args.bucketName, role: args.role, member: this.member },
+      { parent: this },
+    );
+
+    const cliEnv: PodEnvVar[] = [
+      { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
+      { name: "CLOUDSDK_CORE_DISABLE_PROMPTS", value: "1" },
+    ];
+    this.podAccess = {
+      serviceAccountAnnotations: {},
+      podLabels: {},
+      env: [{ name: "GOOGLE_APPLICATION_CREDENTIALS", value: GCP_CREDENTIALS_FILE }],
+      projectedTokens: [
+        {
+          name: "gcp-token",
+          audience: this.audience,
+          mountPath: GCP_TOKEN_DIR,
+          expirationSeconds: 3600,
+        },
+      ],
+      files: [
+        {
+          name: "gcp-credentials",
+          mountPath: GCP_CREDENTIALS_DIR,
+          fileName: "credentials.json",
+          content: pulumi.interpolate`//iam.googleapis.com/${providerName}`.apply(
+            credentialConfiguration,
+          ),
+        },
+      ],
+      client: {
+        image: GCLOUD_IMAGE,
+        env: cliEnv,
+        // gcloud ignores GOOGLE_APPLICATION_CREDENTIALS for its own calls: log in with the file.
+        login: `gcloud auth login --cred-file="$GOOGLE_APPLICATION_CREDENTIALS" --quiet`,
+        // Informational: a cluster outside Google Cloud has no Google credentials to fall back on,
+        // so the only identity gcloud can hold is the one the credential file exchanges for.
+        whoami: "gcloud auth list --filter=status:ACTIVE --format='value(account)'",
+        expectedIdentity: "",
+        read: pulumi.interpolate`gcloud storage cat ${args.objectUrl}`,
+        attempts: GCS_VERIFY_ATTEMPTS,
+      },
+      readyAfter: [provider, grant, ...apis],
+    };
+    this.registerOutputs({ member: this.member, poolId: this.poolId, audience: this.audience });
+  }
+}
