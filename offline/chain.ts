@@ -123,8 +123,8 @@ export async function identityChain(rec: Recorder, run: Evaluation): Promise<Cha
   const value = <V>(o: { apply: (f: (v: V) => void) => unknown }) =>
     new Promise<V>((resolve) => void o.apply(resolve));
   const cluster = first(rec, T.eks) ?? first(rec, T.gke) ?? first(rec, T.aks);
-  const sa = first(rec, T.sa);
-  const job = first(rec, T.job);
+  const sa = rec.ofType(T.sa).find((r) => r.name.endsWith("-sa"));
+  const job = rec.ofType(T.job).find((r) => r.name.endsWith("-verify"));
   const spec = job?.inputs.spec?.template?.spec;
   const projected: string[] = (spec?.volumes ?? []).flatMap((v: any) =>
     (v.projected?.sources ?? [])

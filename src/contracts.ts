@@ -36,6 +36,8 @@ export interface PodEnvVar {
 export interface StorageClient {
   /** A pinned image with the cloud's CLI. */
   readonly image: string;
+  /** The CLI's command (`aws`, `gcloud`, `az`): a denial only counts if the CLI itself runs. */
+  readonly cli: string;
   /** Environment the CLI needs to run as a non-root user with a read-only root filesystem. */
   readonly env: readonly PodEnvVar[];
   /** Optional: obtains credentials before anything else (e.g. `az login --federated-token`). */

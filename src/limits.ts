@@ -8,8 +8,12 @@ import {
   TRUST_POLICY_LIMIT,
   webIdentityTrustDocument,
 } from "./aws/policies";
+import { accountNameBase } from "./azure/bucket";
 import type { StackConfig } from "./config";
 import { ConfigError } from "./errors";
+import { bucketNamePrefixProblem } from "./gcp/bucket";
+import { poolIdPrefixProblem } from "./gcp/federation";
+import { unboundServiceAccount } from "./k8s/workload";
 
 /** The longest issuer each kind of cluster can have, with `https://`. */
 export function worstCaseIssuer(config: StackConfig): string {
@@ -41,8 +45,36 @@ export function worstCaseTrustPolicy(config: StackConfig): string | undefined {
   return JSON.stringify(webIdentityTrustDocument(providerArn, issuer, namespace, serviceAccount));
 }
 
+/** Names derived from the stack that a cloud would refuse, as messages naming the stack. */
+export function namingProblems(config: StackConfig): string[] {
+  const problems: (string | undefined)[] = [];
+  const stack = (problem: string | undefined) =>
+    problem && `stack name ${JSON.stringify(config.stack)} (prefix ${config.prefix}): ${problem}`;
+  if (config.storage === "gcs") {
+    problems.push(stack(bucketNamePrefixProblem(config.prefix)));
+    if (config.cluster !== "gke") problems.push(stack(poolIdPrefixProblem(config.prefix)));
+  }
+  if (config.storage === "blob") {
+    try {
+      accountNameBase(config.prefix);
+    } catch (e) {
+      problems.push(stack((e as Error).message));
+    }
+  }
+  const unbound = unboundServiceAccount(config.workload.serviceAccount);
+  if (unbound.length > 253) {
+    problems.push(
+      `config \`serviceAccount\`: ${JSON.stringify(config.workload.serviceAccount)} is too long for the denial ` +
+        `check's ServiceAccount ${JSON.stringify(unbound.slice(0, 20) + "…")} (at most 253 characters); use at most 245`,
+    );
+  }
+  return problems.filter((p): p is string => p !== undefined);
+}
+
 /** Refuses a configuration that could exceed a cloud limit. Returns it unchanged otherwise. */
 export function checkLimits(config: StackConfig, trustLimit = TRUST_POLICY_LIMIT): StackConfig {
+  const [problem] = namingProblems(config);
+  if (problem) throw new ConfigError(problem);
   const trust = worstCaseTrustPolicy(config);
   if (trust !== undefined && trust.length > trustLimit) {
     throw new ConfigError(

@@ -10,6 +10,11 @@ import { statements } from "../offline/iam";
 import { ACCOUNT, EKS_ISSUER, installMocks } from "../offline/mocks";
 
 const rec = installMocks();
+/** The long-running pod and the verification Job (the denial Job runs as another identity). */
+const PODS = [
+  ["kubernetes:apps/v1:Deployment", "-shell"],
+  ["kubernetes:batch/v1:Job", "-verify"],
+] as const;
 const HOST = EKS_ISSUER.replace("https://", "");
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/wi-dev-binding-role-a1b2c3d`;
 
@@ -51,11 +56,11 @@ describe("IRSA", () => {
   });
 
   test("the ServiceAccount carries the role ARN; pods carry no token of their own; no association", () => {
-    const sa = rec.one("kubernetes:core/v1:ServiceAccount");
+    const sa = rec.one("kubernetes:core/v1:ServiceAccount", "-sa");
     expect(sa.inputs.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": ROLE_ARN });
     expect(rec.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")).toEqual([]);
-    for (const type of ["kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:Job"]) {
-      const spec = rec.one(type).inputs.spec.template.spec;
+    for (const [type, suffix] of PODS) {
+      const spec = rec.one(type, suffix).inputs.spec.template.spec;
       expect(spec.volumes.map((v: any) => v.name)).toEqual(["tmp"]);
       expect(spec.containers[0].env.map((e: any) => e.name)).not.toContain("AWS_ROLE_ARN");
     }
@@ -66,12 +71,8 @@ describe("IRSA", () => {
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
       "-binding-read",
     );
-    for (const type of [
-      "kubernetes:core/v1:ServiceAccount",
-      "kubernetes:apps/v1:Deployment",
-      "kubernetes:batch/v1:Job",
-    ]) {
-      expect(rec.dependsOn(rec.one(type), attachment), type).toBe(true);
+    for (const [type, suffix] of [["kubernetes:core/v1:ServiceAccount", "-sa"], ...PODS]) {
+      expect(rec.dependsOn(rec.one(type, suffix), attachment), type).toBe(true);
     }
   });
 });

@@ -48,7 +48,7 @@ const T = {
 
 const bindingRole = () => rec.one(T.role, "-binding-role");
 const podTemplates = () =>
-  [rec.one(T.deployment), rec.one(T.job)].map((r) => r.inputs.spec.template);
+  [rec.one(T.deployment), rec.one(T.job, "-verify")].map((r) => r.inputs.spec.template);
 /** The name the mocks give the EKS cluster (Pulumi auto-names it). */
 const EKS_NAME = "wi-dev-cluster-eks-a1b2c3d";
 
@@ -88,7 +88,10 @@ describe("the five components", () => {
     const provider = rec.one(T.k8sProvider);
     expect(rec.ancestors(provider)[0].type).toBe("workload-identity:aws:Cluster");
     const objects = rec.resources.filter((r) => r.type.startsWith("kubernetes:"));
-    expect(objects.map((o) => o.type).sort()).toEqual([T.deployment, T.job, T.ns, T.sa].sort());
+    // The bound pods, and the denial Job with its unbound ServiceAccount.
+    expect(objects.map((o) => o.type).sort()).toEqual(
+      [T.deployment, T.job, T.job, T.ns, T.sa, T.sa].sort(),
+    );
     for (const o of objects) expect(rec.providerUrn(o), o.name).toBe(provider.urn);
   });
 
@@ -262,7 +265,7 @@ describe("IdentityBinding", () => {
 
   test("the association names our cluster, the role, and exactly the pods' namespace/ServiceAccount", () => {
     const assoc = rec.one(T.association);
-    const sa = rec.one(T.sa);
+    const sa = rec.one(T.sa, "-sa");
     expect(assoc.inputs.clusterName).toBe(EKS_NAME);
     expect(assoc.inputs.roleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/wi-dev-binding-role-a1b2c3d`);
     expect(assoc.inputs.namespace).toBe(sa.inputs.metadata.namespace);
@@ -271,7 +274,7 @@ describe("IdentityBinding", () => {
     for (const t of podTemplates()) {
       expect(t.spec.serviceAccountName).toBe(assoc.inputs.serviceAccount);
     }
-    for (const r of [rec.one(T.deployment), rec.one(T.job)]) {
+    for (const r of [rec.one(T.deployment), rec.one(T.job, "-verify")]) {
       expect(r.inputs.metadata.namespace).toBe(assoc.inputs.namespace);
     }
   });
@@ -288,7 +291,7 @@ describe("DemoWorkload", () => {
     const ns = rec.one(T.ns);
     expect(ns.inputs.metadata.name).toBe("demo");
     expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
-    const sa = rec.one(T.sa);
+    const sa = rec.one(T.sa, "-sa");
     expect(sa.inputs.metadata).toMatchObject({ name: "demo", namespace: "demo" });
     // Pod Identity needs no annotation; an IRSA one would take precedence and break it.
     expect(sa.inputs.metadata.annotations ?? {}).toEqual({});
@@ -297,7 +300,7 @@ describe("DemoWorkload", () => {
   test("the ServiceAccount and both pods are created after the association and the agent", () => {
     const assoc = rec.one(T.association);
     const addon = rec.one(T.addon);
-    for (const r of [rec.one(T.sa), rec.one(T.deployment), rec.one(T.job)]) {
+    for (const r of [rec.one(T.sa, "-sa"), rec.one(T.deployment), rec.one(T.job, "-verify")]) {
       expect(rec.dependsOn(r, assoc), `${r.name} → association`).toBe(true);
       expect(rec.dependsOn(r, addon), `${r.name} → agent`).toBe(true);
     }
@@ -340,7 +343,7 @@ describe("DemoWorkload", () => {
   });
 
   test("the Job reads s3://<bucket>/hello.txt as the binding's role, and fails otherwise", () => {
-    const job = rec.one(T.job);
+    const job = rec.one(T.job, "-verify");
     expect(job.inputs.spec.backoffLimit).toBe(1);
     // 30 tries 10 s apart (plus the CLI's own time) fit in the Job's deadline.
     expect(job.inputs.spec.activeDeadlineSeconds).toBe(30 * 20 + 120);
@@ -364,6 +367,37 @@ describe("DemoWorkload", () => {
       "sleep",
       "infinity",
     ]);
+  });
+});
+
+describe("denial, proven in the cluster", () => {
+  test("a second ServiceAccount that nothing trusts runs the same pod and must fail to read", () => {
+    const unbound = rec.one(T.sa, "-unbound");
+    expect(unbound.inputs.metadata).toMatchObject({ name: "demo-unbound", namespace: "demo" });
+    expect(unbound.inputs.metadata.annotations).toBeUndefined();
+    // No binding names it.
+    expect(rec.one(T.association).inputs.serviceAccount).not.toBe("demo-unbound");
+    const trust = statements(bindingRole().inputs.assumeRolePolicy)[0];
+    expect(Object.values(trust.Condition!.StringEquals)).not.toContain("demo-unbound");
+
+    const deny = rec.one(T.job, "-deny").inputs.spec.template.spec;
+    const verify = rec.one(T.job, "-verify").inputs.spec.template.spec;
+    expect(deny.serviceAccountName).toBe("demo-unbound");
+    // Only the identity differs: same image, env, volumes and pod security.
+    expect(deny.containers[0].image).toBe(verify.containers[0].image);
+    expect(deny.containers[0].env).toEqual(verify.containers[0].env);
+    expect(deny.volumes).toEqual(verify.volumes);
+    expect(deny.securityContext).toEqual(verify.securityContext);
+    const script: string = deny.containers[0].command[2];
+    expect(script).toContain("command -v aws >/dev/null");
+    expect(script).toContain(
+      'content="$(aws s3 cp s3://wi-dev-storage-bucket-a1b2c3d/hello.txt - 2>/dev/null)"',
+    );
+    expect(script).toContain("FAILED: an unbound ServiceAccount read hello.txt");
+  });
+
+  test("the denial runs once the bound pod has read, so the grant is in force", () => {
+    expect(rec.dependsOn(rec.one(T.job, "-deny"), rec.one(T.job, "-verify"))).toBe(true);
   });
 });
 
@@ -398,7 +432,10 @@ describe("configuration flows through", () => {
       namespace: "team-a",
       serviceAccount: "reader",
     });
-    expect(rec.one(T.sa).inputs.metadata).toMatchObject({ name: "reader", namespace: "team-a" });
+    expect(rec.one(T.sa, "-sa").inputs.metadata).toMatchObject({
+      name: "reader",
+      namespace: "team-a",
+    });
     for (const t of podTemplates()) expect(t.spec.serviceAccountName).toBe("reader");
     run = await evaluate(rec, "dev");
   });

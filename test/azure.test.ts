@@ -93,7 +93,7 @@ const webhookRead = (): Recorded => {
   return found[0];
 };
 const podTemplates = () =>
-  [rec.one(T.deployment), rec.one(T.job)].map((r) => r.inputs.spec.template);
+  [rec.one(T.deployment), rec.one(T.job, "-verify")].map((r) => r.inputs.spec.template);
 
 describe("the five components", () => {
   test("are registered once each, with their type tokens", () => {
@@ -142,7 +142,10 @@ describe("the five components", () => {
     const provider = rec.one(T.k8sProvider);
     expect(rec.ancestors(provider)[0].type).toBe("workload-identity:azure:Cluster");
     const objects = rec.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.readId);
-    expect(objects.map((o) => o.type).sort()).toEqual([T.deployment, T.job, T.ns, T.sa].sort());
+    // The bound pods, and the denial Job with its unbound ServiceAccount.
+    expect(objects.map((o) => o.type).sort()).toEqual(
+      [T.deployment, T.job, T.job, T.ns, T.sa, T.sa].sort(),
+    );
     for (const o of objects) expect(rec.providerUrn(o), o.name).toBe(provider.urn);
     expect(webhookRead().provider.split("::").slice(0, -1).join("::")).toBe(provider.urn);
   });
@@ -216,7 +219,7 @@ describe("IdentityAgent", () => {
 
   test("the ServiceAccount and both pods wait for the webhook", () => {
     const read = webhookRead();
-    for (const r of [rec.one(T.sa), rec.one(T.deployment), rec.one(T.job)]) {
+    for (const r of [rec.one(T.sa, "-sa"), rec.one(T.deployment), rec.one(T.job, "-verify")]) {
       expect(r.dependencies, `${r.name} → webhook`).toContain(read.urn);
     }
   });
@@ -300,7 +303,7 @@ describe("IdentityBinding", () => {
     });
     // Said twice because it is the classic mistake: the issuer keeps its trailing '/'.
     expect(fic.inputs.issuer.endsWith("/")).toBe(true);
-    const sa = rec.one(T.sa);
+    const sa = rec.one(T.sa, "-sa");
     expect(fic.inputs.subject).toBe(
       `system:serviceaccount:${sa.inputs.metadata.namespace}:${sa.inputs.metadata.name}`,
     );
@@ -322,7 +325,7 @@ describe("IdentityBinding", () => {
   });
 
   test("the ServiceAccount carries the client ID and tenant ID, and no pod label", () => {
-    const sa = rec.one(T.sa);
+    const sa = rec.one(T.sa, "-sa");
     expect(sa.inputs.metadata).toMatchObject({ name: "demo", namespace: "demo" });
     expect(sa.inputs.metadata.annotations).toEqual({
       "azure.workload.identity/client-id": IDENTITY_CLIENT_ID,
@@ -335,7 +338,7 @@ describe("IdentityBinding", () => {
     for (const t of podTemplates()) {
       expect(t.metadata.labels["azure.workload.identity/use"]).toBe("true");
     }
-    for (const r of [rec.one(T.deployment), rec.one(T.job)]) {
+    for (const r of [rec.one(T.deployment), rec.one(T.job, "-verify")]) {
       expect(r.inputs.metadata.labels["azure.workload.identity/use"]).toBeUndefined();
     }
   });
@@ -343,7 +346,7 @@ describe("IdentityBinding", () => {
   test("the ServiceAccount and both pods are created after the credential and the role assignment", () => {
     const fic = rec.one(T.fic);
     const role = rec.one(T.role);
-    for (const r of [rec.one(T.sa), rec.one(T.deployment), rec.one(T.job)]) {
+    for (const r of [rec.one(T.sa, "-sa"), rec.one(T.deployment), rec.one(T.job, "-verify")]) {
       expect(r.dependencies, `${r.name} → credential`).toContain(fic.urn);
       expect(r.dependencies, `${r.name} → role assignment`).toContain(role.urn);
     }
@@ -407,7 +410,7 @@ describe("DemoWorkload on AKS", () => {
   });
 
   test("the Job logs in with the federated token, checks it is the identity, reads the blob with Entra auth", () => {
-    const spec = rec.one(T.job).inputs.spec.template.spec;
+    const spec = rec.one(T.job, "-verify").inputs.spec.template.spec;
     expect(spec.restartPolicy).toBe("Never");
     const [sh, flag, script] = spec.containers[0].command;
     expect([sh, flag]).toEqual(["/bin/sh", "-c"]);
@@ -422,7 +425,7 @@ describe("DemoWorkload on AKS", () => {
     expect(script).toContain('[ "$content" = "Hello, World!" ]');
     // Role assignments take up to ten minutes: 60 tries, and a deadline that lets them happen.
     expect(script).toContain('while [ "$attempt" -le 60 ]; do');
-    expect(rec.one(T.job).inputs.spec.activeDeadlineSeconds).toBe(60 * 20 + 120);
+    expect(rec.one(T.job, "-verify").inputs.spec.activeDeadlineSeconds).toBe(60 * 20 + 120);
   });
 });
 
@@ -455,7 +458,10 @@ describe("configuration flows through", () => {
     const fic = rec.one(T.fic);
     expect(fic.inputs.subject).toBe("system:serviceaccount:team-a:reader.v2");
     expect(fic.inputs.federatedIdentityCredentialResourceName).toBe("team-a_reader_v2");
-    expect(rec.one(T.sa).inputs.metadata).toMatchObject({ name: "reader.v2", namespace: "team-a" });
+    expect(rec.one(T.sa, "-sa").inputs.metadata).toMatchObject({
+      name: "reader.v2",
+      namespace: "team-a",
+    });
     for (const t of podTemplates()) expect(t.spec.serviceAccountName).toBe("reader.v2");
     run = await evaluateAks();
   });

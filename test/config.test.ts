@@ -10,8 +10,9 @@ import {
   SUPPORTED_PAIRS,
   type RawConfig,
 } from "../src/config";
-import { ROOT } from "../offline/evaluate";
-import { checkLimits, worstCaseTrustPolicy } from "../src/limits";
+import { evaluate, readStackFile, ROOT } from "../offline/evaluate";
+import { installMocks } from "../offline/mocks";
+import { checkLimits, namingProblems, worstCaseTrustPolicy } from "../src/limits";
 
 const aws = { awsRegion: "eu-north-1" };
 const error = (raw: RawConfig, stack = "dev") => {
@@ -157,7 +158,7 @@ describe("cloud limits, checked before anything is created", () => {
   test("the longest trust policy a Kubernetes name allows stays within IAM's 2,048", () => {
     const longest = {
       ...base,
-      workload: { namespace: "n".repeat(63), serviceAccount: "s".repeat(253) },
+      workload: { namespace: "n".repeat(63), serviceAccount: "s".repeat(245) },
     };
     for (const awsMechanism of ["pod-identity", "irsa"] as const) {
       const trust = worstCaseTrustPolicy({ ...longest, awsMechanism })!;
@@ -176,5 +177,42 @@ describe("cloud limits, checked before anything is created", () => {
   test("the worst case really is worse than what the program registers", () => {
     // The EKS cluster name Pulumi generates is far shorter than the 100 characters assumed.
     expect(worstCaseTrustPolicy(base)).toContain(`cluster/${"x".repeat(100)}`);
+  });
+});
+
+describe("names the clouds would refuse, before anything is created", () => {
+  const raw = {
+    awsRegion: "eu-north-1",
+    gcpProject: "demo-project-123",
+    gcpRegion: "europe-north1",
+    azureLocation: "swedencentral",
+  };
+
+  test("a stack whose name puts google in a bucket name", () => {
+    const config = parseConfig({ ...raw, cluster: "eks", storage: "gcs" }, "google-demo");
+    expect(() => checkLimits(config)).toThrow(
+      'stack name "google-demo" (prefix wi-google-demo): namePrefix: "wi-google-demo" would put "goog"/"google" in a bucket name, which Cloud Storage refuses; rename the stack',
+    );
+  });
+
+  test("a ServiceAccount too long for the denial check's second one", () => {
+    const config = parseConfig({ ...raw, serviceAccount: "s".repeat(250) }, "dev");
+    expect(() => checkLimits(config)).toThrow(
+      `config \`serviceAccount\`: "${"s".repeat(250)}" is too long for the denial check's ServiceAccount "${"s".repeat(20)}…" (at most 253 characters); use at most 245`,
+    );
+  });
+
+  test("every shipped stack passes, and loading applies the checks", async () => {
+    expect(namingProblems(parseConfig({ ...raw, cluster: "aks", storage: "blob" }, "aks"))).toEqual(
+      [],
+    );
+    const rec = installMocks("google-demo");
+    await expect(
+      evaluate(rec, "google-demo", {
+        ...readStackFile("eks-gcs"),
+        "gcp:project": "demo-project-123",
+      }),
+    ).rejects.toThrow('stack name "google-demo"');
+    expect(rec.resources).toEqual([]);
   });
 });

@@ -15,6 +15,11 @@ import { installMocks, valueOf, type Recorder } from "../offline/mocks";
 import { NATIVE_STORAGE, SUPPORTED_PAIRS, type ClusterKind, type StorageKind } from "../src/config";
 
 const rec = installMocks();
+/** The long-running pod and the verification Job (the denial Job runs as another identity). */
+const PODS = [
+  ["kubernetes:apps/v1:Deployment", "-shell"],
+  ["kubernetes:batch/v1:Job", "-verify"],
+] as const;
 
 /** What the storage side trusts, read off the resources it registered. */
 interface Trust {
@@ -99,11 +104,11 @@ describe.each(crossPairs)("%s → %s", (cluster, storage) => {
     expect(trust.issuer).toBe(await valueOf(run.outputs.oidcIssuerUrl));
     expect(trust.issuer.startsWith("https://")).toBe(true);
 
-    const sa = rec.one("kubernetes:core/v1:ServiceAccount").inputs.metadata;
+    const sa = rec.one("kubernetes:core/v1:ServiceAccount", "-sa").inputs.metadata;
     expect(trust.subject).toBe(`system:serviceaccount:${sa.namespace}:${sa.name}`);
 
-    for (const type of ["kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:Job"]) {
-      const spec = rec.one(type).inputs.spec.template.spec;
+    for (const [type, suffix] of PODS) {
+      const spec = rec.one(type, suffix).inputs.spec.template.spec;
       expect(spec.serviceAccountName).toBe(sa.name);
       const tokens = spec.volumes.filter((v: any) => v.projected);
       expect(tokens).toHaveLength(1);
@@ -128,8 +133,8 @@ describe.each(crossPairs)("%s → %s", (cluster, storage) => {
       expect(Object.keys(sa.annotations ?? {})).toEqual([]);
     }
 
-    const script: string =
-      rec.one("kubernetes:batch/v1:Job").inputs.spec.template.spec.containers[0].command[2];
+    const script: string = rec.one("kubernetes:batch/v1:Job", "-verify").inputs.spec.template.spec
+      .containers[0].command[2];
     const login = FLOW[storage].login;
     if (login) expect(script).toMatch(login);
     else expect(script).not.toMatch(/login/);

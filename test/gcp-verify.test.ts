@@ -25,7 +25,7 @@ let dir: string;
 
 beforeAll(async () => {
   const run = await evaluate(rec, "gke");
-  const job = rec.one("kubernetes:batch/v1:Job");
+  const job = rec.one("kubernetes:batch/v1:Job", "-verify");
   const container = job.inputs.spec.template.spec.containers[0];
   script = container.command[2];
   env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));

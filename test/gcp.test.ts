@@ -65,7 +65,7 @@ const NODE_EMAIL = `wi-gke-nodes@${PROJECT}.iam.gserviceaccount.com`;
 const PRINCIPAL = `principal://iam.googleapis.com/projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${PROJECT}.svc.id.goog/subject/ns/demo/sa/demo`;
 
 const podTemplates = () =>
-  [rec.one(T.deployment), rec.one(T.job)].map((r) => r.inputs.spec.template);
+  [rec.one(T.deployment), rec.one(T.job, "-verify")].map((r) => r.inputs.spec.template);
 /** The metadata server DaemonSet, as the agent reads it (`.get`): the recorder keeps reads too. */
 const metadataServerRead = () => rec.one(T.daemonSet);
 
@@ -138,7 +138,7 @@ describe("the five components", () => {
     expect(rec.ancestors(provider)[0].type).toBe("workload-identity:gcp:Cluster");
     const objects = rec.resources.filter((r) => r.type.startsWith("kubernetes:"));
     expect(objects.map((o) => o.type).sort()).toEqual(
-      [T.daemonSet, T.deployment, T.job, T.ns, T.sa].sort(),
+      [T.daemonSet, T.deployment, T.job, T.job, T.ns, T.sa, T.sa].sort(),
     );
     for (const o of objects) expect(rec.providerUrn(o), o.name).toBe(provider.urn);
   });
@@ -336,19 +336,19 @@ describe("IdentityBinding", () => {
   });
 
   test("the principal names exactly the namespace/ServiceAccount the pods run as", () => {
-    const sa = rec.one(T.sa);
+    const sa = rec.one(T.sa, "-sa");
     const [, ns, name] = /\/subject\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(
       rec.one(T.bucketMember).inputs.member,
     )!;
     expect(sa.inputs.metadata).toMatchObject({ name, namespace: ns });
     for (const t of podTemplates()) expect(t.spec.serviceAccountName).toBe(name);
-    for (const r of [rec.one(T.deployment), rec.one(T.job)]) {
+    for (const r of [rec.one(T.deployment), rec.one(T.job, "-verify")]) {
       expect(r.inputs.metadata.namespace).toBe(ns);
     }
   });
 
   test("the direct route: no Google service account to impersonate, no annotation", () => {
-    expect(rec.one(T.sa).inputs.metadata.annotations ?? {}).toEqual({});
+    expect(rec.one(T.sa, "-sa").inputs.metadata.annotations ?? {}).toEqual({});
     expect(rec.ofType(T.account).map((a) => a.name)).toEqual(["wi-gke-cluster-nodes"]);
   });
 });
@@ -358,7 +358,7 @@ describe("DemoWorkload", () => {
     const grant = rec.one(T.bucketMember);
     const pool = rec.one(T.nodePool);
     const read = metadataServerRead();
-    for (const r of [rec.one(T.sa), rec.one(T.deployment), rec.one(T.job)]) {
+    for (const r of [rec.one(T.sa, "-sa"), rec.one(T.deployment), rec.one(T.job, "-verify")]) {
       expect(rec.dependsOn(r, grant), `${r.name} → grant`).toBe(true);
       expect(rec.dependsOn(r, read), `${r.name} → metadata server`).toBe(true);
       expect(rec.dependsOn(r, pool), `${r.name} → node pool`).toBe(true);
@@ -400,7 +400,7 @@ describe("DemoWorkload", () => {
   });
 
   test("the Job asks the metadata server who it is, insists on the pool, and reads gs://<bucket>/hello.txt", () => {
-    const spec = rec.one(T.job).inputs.spec.template.spec;
+    const spec = rec.one(T.job, "-verify").inputs.spec.template.spec;
     expect(spec.restartPolicy).toBe("Never");
     const [sh, flag, script] = spec.containers[0].command;
     expect([sh, flag]).toEqual(["/bin/sh", "-c"]);
@@ -414,7 +414,7 @@ describe("DemoWorkload", () => {
     expect(script).toContain('[ "$content" = "Hello, World!" ]');
     // Long enough for IAM's slow tail (up to 7 minutes and more), and Pulumi waits as long.
     expect(script).toContain('while [ "$attempt" -le 48 ]; do');
-    expect(rec.one(T.job).inputs.spec.activeDeadlineSeconds).toBeGreaterThan(7 * 60 * 2);
+    expect(rec.one(T.job, "-verify").inputs.spec.activeDeadlineSeconds).toBeGreaterThan(7 * 60 * 2);
     const expected = spec.containers[0].env.find((e: any) => e.name === "EXPECTED_IDENTITY").value;
     expect(expected).toBe(POOL);
     // A node's own account (what a GCE_METADATA node would hand the pod) cannot pass.
@@ -473,9 +473,12 @@ describe("configuration flows through", () => {
     expect(rec.one(T.bucketMember).inputs.member).toBe(
       `principal://iam.googleapis.com/projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/other-project-42.svc.id.goog/subject/ns/team-a/sa/reader`,
     );
-    expect(rec.one(T.sa).inputs.metadata).toMatchObject({ name: "reader", namespace: "team-a" });
+    expect(rec.one(T.sa, "-sa").inputs.metadata).toMatchObject({
+      name: "reader",
+      namespace: "team-a",
+    });
     for (const t of podTemplates()) expect(t.spec.serviceAccountName).toBe("reader");
-    const env = rec.one(T.job).inputs.spec.template.spec.containers[0].env;
+    const env = rec.one(T.job, "-verify").inputs.spec.template.spec.containers[0].env;
     expect(env).toContainEqual({
       name: "EXPECTED_IDENTITY",
       value: "other-project-42.svc.id.goog",

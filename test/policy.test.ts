@@ -679,7 +679,7 @@ describe("pod-security-restricted", () => {
   const SHELL = "kubernetes:apps/v1:Deployment wi-dev-demo-shell";
   const VERIFY = "kubernetes:batch/v1:Job wi-dev-demo-verify";
   const shell = () => one(resourcesOf("dev"), K8S.deployment);
-  const verify = () => one(resourcesOf("dev"), K8S.job);
+  const verify = () => one(resourcesOf("dev"), K8S.job, "-verify");
 
   test("fires on a host namespace or a hostPath volume", () => {
     expect(
@@ -763,7 +763,7 @@ describe("pod-security-restricted", () => {
 
 describe("no-static-cloud-credentials", () => {
   const VERIFY = "kubernetes:batch/v1:Job wi-dev-demo-verify";
-  const verify = () => one(resourcesOf("dev"), K8S.job);
+  const verify = () => one(resourcesOf("dev"), K8S.job, "-verify");
   const FIX = "remove it and let the pod's bound identity supply credentials";
 
   test("fires on an env variable that carries a static credential, however it is sourced", () => {

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { installMocks, valueOf } from "../offline/mocks";
 import type { StorageClient } from "../src/contracts";
-import { verifyScript } from "../src/k8s/workload";
+import { denialScript, verifyScript } from "../src/k8s/workload";
 
 installMocks();
 let dir: string;
@@ -41,6 +41,7 @@ esac
 
 const client: StorageClient = {
   image: "unused",
+  cli: "read-cli",
   env: [],
   whoami: "whoami-cli",
   expectedIdentity: ":assumed-role/reader/",
@@ -50,8 +51,9 @@ const client: StorageClient = {
 async function run(
   attempts: number,
   c: StorageClient = client,
+  deny = false,
 ): Promise<{ status: number; out: string }> {
-  const script = await valueOf(verifyScript(c, attempts));
+  const script = await valueOf(deny ? denialScript(c, attempts) : verifyScript(c, attempts));
   // `sleep` is faked too, so retries cost nothing.
   fs.writeFileSync(path.join(dir, "sleep"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
   try {
@@ -124,5 +126,28 @@ describe("the verification script", () => {
       "whoami-cli ",
       "read-cli s3://bucket/hello.txt",
     ]);
+  });
+});
+
+describe("the denial script", () => {
+  test("passes when every read is refused", async () => {
+    fake("read-cli", ["!fail"]);
+    const r = await run(3, client, true);
+    expect(r.status).toBe(0);
+    expect(r.out).toContain("denied, as it must be");
+    expect(fs.readFileSync(path.join(dir, "calls"), "utf8").match(/^read-cli /gm)).toHaveLength(3);
+  });
+
+  test("fails as soon as the unbound identity can read", async () => {
+    fake("read-cli", ["!fail", "Hello, World!"]);
+    const r = await run(3, client, true);
+    expect(r.status).toBe(1);
+    expect(r.out).toContain("FAILED: an unbound ServiceAccount read hello.txt: Hello, World!");
+  });
+
+  test("fails when the CLI is missing, so a broken image cannot pass for a denial", async () => {
+    const r = await run(3, { ...client, cli: "no-such-cli" }, true);
+    expect(r.status).toBe(1);
+    expect(r.out).toContain("FAILED: no-such-cli is not in the image");
   });
 });

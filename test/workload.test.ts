@@ -9,6 +9,11 @@ import type { PodAccess } from "../src/contracts";
 import { DemoWorkload } from "../src/k8s/workload";
 
 const rec = installMocks();
+/** The long-running pod and the verification Job (the denial Job runs as another identity). */
+const PODS = [
+  ["kubernetes:apps/v1:Deployment", "-shell"],
+  ["kubernetes:batch/v1:Job", "-verify"],
+] as const;
 
 const access = (over: Partial<PodAccess> = {}): PodAccess => ({
   serviceAccountAnnotations: {},
@@ -35,7 +40,14 @@ const access = (over: Partial<PodAccess> = {}): PodAccess => ({
       content: '{"type":"external_account"}',
     },
   ],
-  client: { image: "cli:1", env: [], whoami: "who", expectedIdentity: "me", read: "read" },
+  client: {
+    image: "cli:1",
+    cli: "cli",
+    env: [],
+    whoami: "who",
+    expectedIdentity: "me",
+    read: "read",
+  },
   readyAfter: [],
   ...over,
 });
@@ -58,8 +70,8 @@ describe("DemoWorkload with projected tokens and files", () => {
     const cm = rec.one("kubernetes:core/v1:ConfigMap");
     expect(cm.inputs.metadata.namespace).toBe("ns1");
     expect(cm.inputs.data).toEqual({ "gcp-credentials": '{"type":"external_account"}' });
-    for (const type of ["kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:Job"]) {
-      const spec = rec.one(type).inputs.spec.template.spec;
+    for (const [type, suffix] of PODS) {
+      const spec = rec.one(type, suffix).inputs.spec.template.spec;
       expect(spec.volumes).toEqual([
         { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
         {
@@ -99,7 +111,9 @@ describe("DemoWorkload with projected tokens and files", () => {
   test("no ConfigMap and no extra volumes when the binding needs none", async () => {
     await build("plain", access({ projectedTokens: [], files: [] }));
     expect(rec.ofType("kubernetes:core/v1:ConfigMap")).toEqual([]);
-    expect(rec.one("kubernetes:batch/v1:Job").inputs.spec.template.spec.volumes).toHaveLength(1);
+    expect(
+      rec.one("kubernetes:batch/v1:Job", "-verify").inputs.spec.template.spec.volumes,
+    ).toHaveLength(1);
   });
 
   test("a token shorter than Kubernetes' 600 s minimum is refused", async () => {
@@ -124,7 +138,7 @@ describe("DemoWorkload with projected tokens and files", () => {
     for (const o of rec.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
       expect(rec.providerUrn(o)).toBe(urn);
     }
-    expect(rec.one("kubernetes:core/v1:ServiceAccount").inputs.metadata).toMatchObject({
+    expect(rec.one("kubernetes:core/v1:ServiceAccount", "-sa").inputs.metadata).toMatchObject({
       name: "sa1",
       namespace: "ns1",
     });

@@ -16,6 +16,7 @@ export function s3Client(args: {
   ];
   return {
     image: AWS_CLI_IMAGE,
+    cli: "aws",
     env,
     whoami: "aws sts get-caller-identity --query Arn --output text",
     expectedIdentity: pulumi.interpolate`:assumed-role/${args.roleName}/`,

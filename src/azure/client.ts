@@ -41,6 +41,7 @@ export function blobClient(args: BlobClientArgs): StorageClient {
   const file = "/tmp/hello.txt";
   return {
     image: AZURE_CLI_IMAGE,
+    cli: "az",
     env,
     login: FEDERATED_LOGIN,
     whoami: WHOAMI,

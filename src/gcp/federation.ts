@@ -160,6 +160,7 @@ export class FederatedGcsBinding extends pulumi.ComponentResource {
       ],
       client: {
         image: GCLOUD_IMAGE,
+        cli: "gcloud",
         env: cliEnv,
         // gcloud ignores GOOGLE_APPLICATION_CREDENTIALS for its own calls: log in with the file.
         login: `gcloud auth login --cred-file="$GOOGLE_APPLICATION_CREDENTIALS" --quiet`,

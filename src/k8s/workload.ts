@@ -25,6 +25,12 @@ export interface DemoWorkloadArgs {
    * @default the client's `attempts`, else 30
    */
   readonly verifyAttempts?: number;
+  /**
+   * Also run a Job as a second ServiceAccount, `<serviceAccount>-unbound`, that nothing trusts:
+   * it must fail to read hello.txt, or `pulumi up` fails. Proves the grant is this identity's only.
+   * @default true
+   */
+  readonly proveDenial?: boolean;
 }
 
 /**
@@ -40,6 +46,8 @@ export class DemoWorkload extends pulumi.ComponentResource {
   public readonly serviceAccountName: pulumi.Output<string>;
   public readonly deploymentName: pulumi.Output<string>;
   public readonly jobName: pulumi.Output<string>;
+  /** The denial Job's name, when `proveDenial` is on. */
+  public readonly denialJobName?: pulumi.Output<string>;
   /** Prints hello.txt from inside the long-running pod. */
   public readonly verifyCommand: pulumi.Output<string>;
 
@@ -121,9 +129,13 @@ export class DemoWorkload extends pulumi.ComponentResource {
       ...access.env,
       { name: "EXPECTED_IDENTITY", value: client.expectedIdentity },
     ];
-    const podSpec = (command: pulumi.Input<string>[], restartPolicy: string) =>
+    const podSpec = (
+      command: pulumi.Input<string>[],
+      restartPolicy: string,
+      serviceAccountName: pulumi.Input<string> = sa.metadata.name,
+    ) =>
       restrictedPodSpec({
-        serviceAccountName: sa.metadata.name,
+        serviceAccountName,
         image: client.image,
         command,
         env,
@@ -169,6 +181,43 @@ export class DemoWorkload extends pulumi.ComponentResource {
       { ...podDeps, customTimeouts: { create: jobTimeout, update: jobTimeout } },
     );
 
+    if (args.proveDenial ?? true) {
+      // Same image, env, token audience and labels as the bound pods; only the ServiceAccount
+      // differs, so whatever it can read, anyone in the cluster could.
+      const unbound = new core.ServiceAccount(
+        `${name}-unbound`,
+        {
+          metadata: {
+            name: unboundServiceAccount(args.identity.serviceAccount),
+            namespace: ns.metadata.name,
+            labels,
+          },
+        },
+        { parent: this, provider },
+      );
+      const denial = new batch.Job(
+        `${name}-deny`,
+        {
+          metadata: { namespace: ns.metadata.name, labels },
+          spec: {
+            backoffLimit: 1,
+            activeDeadlineSeconds: 600,
+            template: {
+              metadata: { labels: { ...podLabels, "app.kubernetes.io/component": "deny" } },
+              spec: podSpec(
+                ["/bin/sh", "-c", denialScript(client)],
+                "Never",
+                unbound.metadata.name,
+              ),
+            },
+          },
+        },
+        // After the bound pod has read: the grant is in force when the denial is tested.
+        { parent: this, provider, dependsOn: [job, unbound], customTimeouts: { create: "15m" } },
+      );
+      this.denialJobName = denial.metadata.name;
+    }
+
     const read = client.login
       ? pulumi.interpolate`sh -c '${client.login} && ${client.read}'`
       : pulumi.output(client.read);
@@ -182,9 +231,36 @@ export class DemoWorkload extends pulumi.ComponentResource {
       serviceAccountName: this.serviceAccountName,
       deploymentName: this.deploymentName,
       jobName: this.jobName,
+      denialJobName: this.denialJobName,
       verifyCommand: this.verifyCommand,
     });
   }
+}
+
+/** The ServiceAccount nothing trusts, for the denial Job. */
+export function unboundServiceAccount(serviceAccount: string): string {
+  return `${serviceAccount}-unbound`;
+}
+
+/**
+ * The denial: as a ServiceAccount no binding names, log in and read hello.txt a few times; pass
+ * only if every read fails. The CLI must run, so a broken image cannot pass for a denial.
+ */
+export function denialScript(client: PodAccess["client"], attempts = 3): pulumi.Output<string> {
+  return pulumi.interpolate`set -u
+command -v ${client.cli} >/dev/null || { echo "FAILED: ${client.cli} is not in the image" >&2; exit 1; }
+attempt=1
+while [ "$attempt" -le ${attempts} ]; do
+  echo "attempt $attempt of ${attempts}"
+  if { ${client.login ?? "true"}; } 2>/dev/null && content="$(${client.read} 2>/dev/null)"; then
+    echo "FAILED: an unbound ServiceAccount read hello.txt: $content" >&2
+    exit 1
+  fi
+  attempt=$((attempt + 1))
+  sleep 10
+done
+echo "denied, as it must be: an unbound ServiceAccount cannot read hello.txt"
+`;
 }
 
 type Volume = k8sInputs.core.v1.Volume;
