@@ -20,6 +20,28 @@ export default tseslint.config(
     },
   },
   {
+    // A preview type-checks what the program imports: an SDK's package root costs seconds and
+    // hundreds of megabytes (npm run bench). Import the submodule instead.
+    files: ["index.ts", "src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            "@pulumi/aws",
+            "@pulumi/azure-native",
+            "@pulumi/gcp",
+            "@pulumi/kubernetes",
+            "@pulumi/eks",
+          ].map((name) => ({
+            name,
+            message: `import a submodule of ${name} (e.g. ${name}/<service>), not its root`,
+          })),
+        },
+      ],
+    },
+  },
+  {
     // Tests and the offline mocks read recorded inputs, which are untyped by nature.
     files: ["test/**/*.ts", "offline/**/*.ts"],
     rules: {

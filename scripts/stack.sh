@@ -29,6 +29,10 @@ if ! command -v pulumi >/dev/null 2>&1; then
 fi
 shift 2
 
+if [ "$action" = up ]; then
+  # Previews skip the type-check (tsconfig.json sets noCheck); an update does not.
+  npm run --silent typecheck
+fi
 if [ "$action" = destroy ]; then
   pulumi destroy --stack "$stack" "$@"
 else

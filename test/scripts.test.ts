@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import ts from "typescript";
 import { beforeEach, describe, expect, test } from "vitest";
 import { ROOT } from "../offline/evaluate";
 
@@ -12,7 +13,12 @@ let log: string;
 beforeEach(() => {
   bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
   log = path.join(bin, "calls");
-  fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\necho "$*" >> "${log}"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\necho "pulumi $*" >> "${log}"\n`, {
+    mode: 0o755,
+  });
+  fs.writeFileSync(path.join(bin, "npm"), `#!/bin/sh\necho "npm $*" >> "${log}"\n`, {
+    mode: 0o755,
+  });
 });
 
 function stack(args: string[], withPulumi = true) {
@@ -29,18 +35,23 @@ describe("scripts/stack.sh", () => {
   test("deploy creates or selects the stack, then runs up, passing flags on", () => {
     const r = stack(["up", "dev", "--yes"]);
     expect(r.status).toBe(0);
-    expect(r.calls).toEqual(["stack select --create dev", "up --stack dev --yes"]);
+    expect(r.calls).toEqual([
+      "npm run --silent typecheck",
+      "pulumi stack select --create dev",
+      "pulumi up --stack dev --yes",
+    ]);
   });
 
   test("preview previews the same stack", () => {
+    // No type-check before a preview: that is what makes it fast.
     expect(stack(["preview", "dev"]).calls).toEqual([
-      "stack select --create dev",
-      "preview --stack dev",
+      "pulumi stack select --create dev",
+      "pulumi preview --stack dev",
     ]);
   });
 
   test("destroy destroys the named stack only", () => {
-    expect(stack(["destroy", "dev"]).calls).toEqual(["destroy --stack dev"]);
+    expect(stack(["destroy", "dev"]).calls).toEqual(["pulumi destroy --stack dev"]);
   });
 
   test("an unknown stack is refused, naming the ones that exist, before Pulumi runs", () => {
@@ -54,5 +65,18 @@ describe("scripts/stack.sh", () => {
     const r = stack(["up", "dev"], false);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("the Pulumi CLI is not on PATH");
+  });
+});
+
+describe("fast previews", () => {
+  test("Pulumi transpiles only (noCheck), while npm test type-checks everything", () => {
+    // Pulumi reads compilerOptions.noCheck from tsconfig.json to decide ts-node's transpileOnly.
+    const text = fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8");
+    const tsconfig = ts.parseConfigFileTextToJson("tsconfig.json", text).config;
+    expect(tsconfig.compilerOptions.noCheck).toBe(true);
+    expect(tsconfig.compilerOptions.isolatedModules).toBe(true);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    expect(pkg.scripts.typecheck).toBe("tsc --noEmit --noCheck false");
+    expect(pkg.scripts.test.startsWith("npm run typecheck && ")).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as admissionregistration from "@pulumi/kubernetes/admissionregistration/v1";
+import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -12,7 +13,7 @@ export const WORKLOAD_IDENTITY_WEBHOOK = "azure-wi-webhook-mutating-webhook-conf
 
 export interface WorkloadIdentityWebhookArgs {
   /** The provider built from the cluster whose `securityProfile.workloadIdentity` is enabled. */
-  readonly provider: k8s.Provider;
+  readonly provider: KubernetesProvider;
   /** The ManagedCluster that turns the add-on on: the webhook is read after it is in place. */
   readonly cluster: pulumi.Resource;
 }
@@ -53,7 +54,7 @@ export function lenientWebhookWarning(
  * reported as a warning.
  */
 export class WorkloadIdentityWebhook extends pulumi.ComponentResource {
-  public readonly webhookConfiguration: k8s.admissionregistration.v1.MutatingWebhookConfiguration;
+  public readonly webhookConfiguration: admissionregistration.MutatingWebhookConfiguration;
   /** The failure policy of each webhook in the configuration, as the cluster reports it. */
   public readonly failurePolicies: pulumi.Output<string[]>;
 
@@ -63,7 +64,7 @@ export class WorkloadIdentityWebhook extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("workload-identity:azure:IdentityAgent", name, {}, opts);
-    this.webhookConfiguration = k8s.admissionregistration.v1.MutatingWebhookConfiguration.get(
+    this.webhookConfiguration = admissionregistration.MutatingWebhookConfiguration.get(
       `${name}-webhook`,
       WORKLOAD_IDENTITY_WEBHOOK,
       { parent: this, provider: args.provider, dependsOn: [args.cluster] },

@@ -1,6 +1,6 @@
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as resources from "@pulumi/azure-native/resources";
-import * as k8s from "@pulumi/kubernetes";
+import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterOffer } from "../contracts";
 import { componentTags, type Tags } from "../tags";
@@ -44,7 +44,7 @@ export class AksCluster extends pulumi.ComponentResource implements ClusterOffer
   /** As AKS reports it, with its trailing `/`: federated credentials must match it byte for byte. */
   public readonly oidcIssuerUrl: pulumi.Output<string>;
   public readonly kubeconfig: pulumi.Output<string>;
-  public readonly kubernetesProvider: k8s.Provider;
+  public readonly kubernetesProvider: KubernetesProvider;
   /** The ManagedCluster: whatever needs the cluster and its add-ons in place waits for it. */
   public readonly managedCluster: containerservice.ManagedCluster;
 
@@ -127,7 +127,7 @@ export class AksCluster extends pulumi.ComponentResource implements ClusterOffer
         return Buffer.from(encoded, "base64").toString("utf8");
       }),
     );
-    this.kubernetesProvider = new k8s.Provider(
+    this.kubernetesProvider = new KubernetesProvider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, deleteUnreachable: true },
       { parent: this, dependsOn: [cluster] },

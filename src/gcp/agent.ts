@@ -1,4 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as apps from "@pulumi/kubernetes/apps/v1";
+import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The DaemonSet GKE runs on every `GKE_METADATA` node once Workload Identity is on. */
@@ -9,7 +10,7 @@ export const GKE_METADATA_SERVER = {
 
 export interface GkeMetadataServerArgs {
   /** The provider built from our cluster. */
-  readonly provider: k8s.Provider;
+  readonly provider: KubernetesProvider;
   /** The node pools the metadata server runs on (each with `workloadMetadataConfig.mode = GKE_METADATA`). */
   readonly nodePools: readonly pulumi.Resource[];
 }
@@ -27,7 +28,7 @@ export interface GkeMetadataServerArgs {
  */
 export class GkeMetadataServer extends pulumi.ComponentResource {
   /** The DaemonSet as read from the cluster (GKE owns it; Pulumi never changes or deletes it). */
-  public readonly daemonSet: k8s.apps.v1.DaemonSet;
+  public readonly daemonSet: apps.DaemonSet;
 
   constructor(name: string, args: GkeMetadataServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:IdentityAgent", name, {}, opts);
@@ -37,7 +38,7 @@ export class GkeMetadataServer extends pulumi.ComponentResource {
         this,
       );
     }
-    this.daemonSet = k8s.apps.v1.DaemonSet.get(
+    this.daemonSet = apps.DaemonSet.get(
       `${name}-daemonset`,
       `${GKE_METADATA_SERVER.namespace}/${GKE_METADATA_SERVER.name}`,
       { parent: this, provider: args.provider, dependsOn: [...args.nodePools] },

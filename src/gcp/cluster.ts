@@ -1,7 +1,7 @@
 import * as container from "@pulumi/gcp/container";
 import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
-import * as k8s from "@pulumi/kubernetes";
+import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterOffer } from "../contracts";
 import { componentTags, type Tags } from "../tags";
@@ -82,7 +82,7 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
   public readonly location: pulumi.Output<string>;
   public readonly oidcIssuerUrl: pulumi.Output<string>;
   public readonly kubeconfig: pulumi.Output<string>;
-  public readonly kubernetesProvider: k8s.Provider;
+  public readonly kubernetesProvider: KubernetesProvider;
   /** The node pools; every one runs the GKE metadata server. */
   public readonly nodePools: readonly container.NodePool[];
   public readonly nodeServiceAccountEmail: pulumi.Output<string>;
@@ -208,7 +208,7 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
       }),
     );
     // Everything that uses this provider waits for the nodes, not only the control plane.
-    this.kubernetesProvider = new k8s.Provider(
+    this.kubernetesProvider = new KubernetesProvider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, deleteUnreachable: true },
       { parent: this, dependsOn: [pool] },

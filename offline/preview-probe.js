@@ -1,0 +1,24 @@
+// Loads the program the way `pulumi preview` does — ts-node with the project's tsconfig.json,
+// type-checking or not — under mocks for one stack, and prints time and peak memory as JSON.
+// Plain JavaScript, so the probe itself adds nothing to what ts-node compiles.
+"use strict";
+const path = require("node:path");
+const started = process.hrtime.bigint();
+const root = path.resolve(__dirname, "..");
+require("ts-node").register({
+  project: path.join(root, "tsconfig.json"),
+  transpileOnly: process.env.PROBE_TYPECHECK !== "1",
+  compilerOptions: { noCheck: process.env.PROBE_TYPECHECK !== "1" },
+});
+const pulumi = require("@pulumi/pulumi");
+const { installMocks, settle } = require("./mocks.ts");
+const { readStackFile } = require("./evaluate.ts");
+const stack = process.argv[2];
+installMocks(stack);
+pulumi.runtime.setAllConfig(readStackFile(stack));
+require(path.join(root, "index.ts"));
+settle().then(() => {
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(`${JSON.stringify({ ms: Math.round(ms), peakMb })}\n`);
+});
