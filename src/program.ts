@@ -78,6 +78,7 @@ export function deploy(config: StackConfig): ProgramOutputs {
     namespace: workload.namespace,
     serviceAccount: workload.serviceAccountName,
     verifyJob: workload.jobName,
+    ...(workload.denialJobName ? { denialJob: workload.denialJobName } : {}),
     verifyCommand: workload.verifyCommand,
   };
 }

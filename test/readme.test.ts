@@ -58,3 +58,25 @@ describe("README", () => {
     expect(readme).toContain("`backend.url: file://~`");
   });
 });
+
+describe("README outputs", () => {
+  test("the outputs table lists exactly what the stacks export", async () => {
+    const { installMocks } = await import("../offline/mocks");
+    const { evaluate, readStackFile } = await import("../offline/evaluate");
+    const exported = new Set<string>();
+    const rec = installMocks();
+    const variants: [string, Record<string, string>][] = [
+      ...stackNames().map((s): [string, Record<string, string>] => [s, readStackFile(s)]),
+      ["dev", { ...readStackFile("dev"), "workload-identity:awsMechanism": "irsa" }],
+    ];
+    for (const [stack, config] of variants) {
+      const run = await evaluate(rec, stack, config);
+      for (const key of Object.keys(run.outputs)) exported.add(key);
+    }
+    const table = readme.slice(readme.indexOf("## Outputs"), readme.indexOf("## Destroy"));
+    const documented = [...table.matchAll(/^\| (`[^|]+`)\s*\|/gm)].flatMap((m) =>
+      [...m[1].matchAll(/`([a-zA-Z]+)`/g)].map((k) => k[1]),
+    );
+    expect(documented.sort()).toEqual([...exported].sort());
+  });
+});
