@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { ROOT, stackNames } from "../offline/evaluate";
+import { evaluate, readStackFile, ROOT, stackNames } from "../offline/evaluate";
+import { installMocks } from "../offline/mocks";
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -61,8 +62,6 @@ describe("README", () => {
 
 describe("README outputs", () => {
   test("the outputs table lists exactly what the stacks export", async () => {
-    const { installMocks } = await import("../offline/mocks");
-    const { evaluate, readStackFile } = await import("../offline/evaluate");
     const exported = new Set<string>();
     const rec = installMocks();
     const variants: [string, Record<string, string>][] = [
