@@ -6,6 +6,7 @@
  * that the Pod Identity webhook injects credentials, or that IAM propagates in time; the
  * verification Job proves those on a real `pulumi up`.
  */
+import { expectOwnedAndNamed, expectRestrictedPod, expectUniqueNames } from "./support/expect";
 import { beforeAll, describe, expect, test } from "vitest";
 import { evaluate, type Evaluation } from "../offline/evaluate";
 import { statements } from "../offline/iam";
@@ -65,15 +66,7 @@ describe("the five components", () => {
   });
 
   test("own every cloud and Kubernetes resource, named after the component", () => {
-    for (const r of rec.resources.filter(
-      (x) => x.custom && !x.type.startsWith("pulumi:providers:"),
-    )) {
-      const owner = rec.ancestors(r).find((a) => a.type.startsWith("workload-identity:"));
-      expect(owner, `${r.type} ${r.name} has no component parent`).toBeDefined();
-      expect(r.name.startsWith(`${owner!.name}-`), `${r.name} not named after ${owner!.name}`).toBe(
-        true,
-      );
-    }
+    expectOwnedAndNamed(rec);
   });
 
   test("every AWS resource uses the explicit provider for the configured region", () => {
@@ -96,8 +89,7 @@ describe("the five components", () => {
   });
 
   test("no two resources share a name", () => {
-    const names = rec.resources.map((r) => `${r.type}::${r.name}`);
-    expect(new Set(names).size).toBe(names.length);
+    expectUniqueNames(rec);
   });
 });
 
@@ -308,22 +300,10 @@ describe("DemoWorkload", () => {
 
   test.each([0, 1])("pod %i meets Pod Security restricted and sets requests and limits", (i) => {
     const spec = podTemplates()[i].spec;
-    expect(spec.securityContext).toEqual({
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 1000,
-      fsGroup: 1000,
-      seccompProfile: { type: "RuntimeDefault" },
-    });
+    expectRestrictedPod(spec);
     expect(spec.hostNetwork).toBeUndefined();
     expect(spec.containers).toHaveLength(1);
     const [c] = spec.containers;
-    expect(c.securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ["ALL"] },
-    });
     expect(c.resources.requests).toEqual({ cpu: "50m", memory: "128Mi" });
     expect(c.resources.limits).toEqual({ cpu: "500m", memory: "768Mi" });
     // HOME on a writable emptyDir: the root filesystem is read-only and the UID is not root's.

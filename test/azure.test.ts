@@ -11,6 +11,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { expectOwnedAndNamed, expectRestrictedPod, expectUniqueNames } from "./support/expect";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   AKS_ISSUER,
@@ -108,14 +109,7 @@ describe("the five components", () => {
   });
 
   test("own every cloud and Kubernetes resource, named after the component", () => {
-    const owned = rec.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"));
-    for (const r of owned) {
-      const owner = rec.ancestors(r).find((a) => a.type.startsWith("workload-identity:"));
-      expect(owner, `${r.type} ${r.name} has no component parent`).toBeDefined();
-      expect(r.name.startsWith(`${owner!.name}-`), `${r.name} not named after ${owner!.name}`).toBe(
-        true,
-      );
-    }
+    expectOwnedAndNamed(rec);
   });
 
   test("every Azure resource and invoke goes through the explicit provider for the configured location", () => {
@@ -151,8 +145,7 @@ describe("the five components", () => {
   });
 
   test("no two resources share a name", () => {
-    const names = rec.resources.map((r) => `${r.type}::${r.name}`);
-    expect(new Set(names).size).toBe(names.length);
+    expectUniqueNames(rec);
   });
 });
 
@@ -356,21 +349,9 @@ describe("IdentityBinding", () => {
 describe("DemoWorkload on AKS", () => {
   test.each([0, 1])("pod %i meets Pod Security restricted and mounts no token of its own", (i) => {
     const spec = podTemplates()[i].spec;
-    expect(spec.securityContext).toEqual({
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 1000,
-      fsGroup: 1000,
-      seccompProfile: { type: "RuntimeDefault" },
-    });
+    expectRestrictedPod(spec);
     expect(spec.hostNetwork).toBeUndefined();
     const [c] = spec.containers;
-    expect(c.securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ["ALL"] },
-    });
     // The webhook projects the token; the pod spec only has its writable /tmp.
     expect(spec.volumes).toEqual([{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }]);
     expect(c.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);

@@ -10,6 +10,7 @@
  * proven is that it comes from the `getProject` lookup and lands where the number belongs.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { expectOwnedAndNamed, expectRestrictedPod, expectUniqueNames } from "./support/expect";
 import { beforeAll, describe, expect, test } from "vitest";
 import { GCP_PROJECT_NUMBER, GKE_CA, GKE_ENDPOINT, RANDOM_HEX } from "../offline/clouds/gcp";
 import { evaluate, readStackFile, type Evaluation } from "../offline/evaluate";
@@ -93,13 +94,7 @@ describe("the five components", () => {
   test("own every cloud and Kubernetes resource, named after the component", () => {
     const owned = rec.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"));
     expect(owned.map((r) => r.type)).toContain(T.daemonSet);
-    for (const r of owned) {
-      const owner = rec.ancestors(r).find((a) => a.type.startsWith("workload-identity:"));
-      expect(owner, `${r.type} ${r.name} has no component parent`).toBeDefined();
-      expect(r.name.startsWith(`${owner!.name}-`), `${r.name} not named after ${owner!.name}`).toBe(
-        true,
-      );
-    }
+    expectOwnedAndNamed(rec);
   });
 
   test("exactly these Google Cloud resources: one bucket grant, one project grant, nothing authoritative", () => {
@@ -144,8 +139,7 @@ describe("the five components", () => {
   });
 
   test("no two resources share a name", () => {
-    const names = rec.resources.map((r) => `${r.type}::${r.name}`);
-    expect(new Set(names).size).toBe(names.length);
+    expectUniqueNames(rec);
   });
 });
 
@@ -367,22 +361,10 @@ describe("DemoWorkload", () => {
 
   test.each([0, 1])("pod %i meets Pod Security restricted and uses no host network", (i) => {
     const spec = podTemplates()[i].spec;
-    expect(spec.securityContext).toEqual({
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 1000,
-      fsGroup: 1000,
-      seccompProfile: { type: "RuntimeDefault" },
-    });
+    expectRestrictedPod(spec);
     // The GKE metadata server does not serve host-network pods.
     expect(spec.hostNetwork).toBeUndefined();
     const [c] = spec.containers;
-    expect(c.securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ["ALL"] },
-    });
     expect(spec.volumes.some((v: any) => v.hostPath)).toBe(false);
     // gcloud writes its configuration under a writable emptyDir, not the read-only root.
     expect(c.env).toContainEqual({ name: "HOME", value: "/tmp" });

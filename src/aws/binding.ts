@@ -1,10 +1,10 @@
 import * as eks from "@pulumi/aws/eks";
-import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import type { PodAccess, WorkloadIdentity } from "../contracts";
 import { componentTags, type Tags } from "../tags";
 import { s3Client } from "./client";
 import { podIdentityTrust } from "./policies";
+import { readerRole } from "./role";
 
 export interface PodIdentityBindingArgs {
   readonly clusterName: pulumi.Input<string>;
@@ -35,24 +35,15 @@ export class PodIdentityBinding extends pulumi.ComponentResource {
     const tags = componentTags(args.tags, "identity-binding");
     const { namespace, serviceAccount } = args.identity;
 
-    const role = new iam.Role(
-      `${name}-role`,
+    const { role, permissions } = readerRole(
+      name,
       {
         description: `EKS Pod Identity for ${namespace}/${serviceAccount}`,
-        assumeRolePolicy: podIdentityTrust({
-          clusterArn: args.clusterArn,
-          namespace,
-          serviceAccount,
-        }),
-        maxSessionDuration: 3600,
+        trust: podIdentityTrust({ clusterArn: args.clusterArn, namespace, serviceAccount }),
+        policyArn: args.policyArn,
         tags,
       },
-      { parent: this },
-    );
-    const permissions = new iam.RolePolicyAttachment(
-      `${name}-read`,
-      { role: role.name, policyArn: args.policyArn },
-      { parent: this },
+      this,
     );
     // Created once the role can read: a pod that gets credentials gets working ones.
     const association = new eks.PodIdentityAssociation(

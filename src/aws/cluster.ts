@@ -4,6 +4,7 @@ import * as iam from "@pulumi/aws/iam";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterOffer } from "../contracts";
+import { execKubeconfig, nodeCountProblem } from "../k8s/cluster";
 import { componentTags, type Tags } from "../tags";
 
 /** AWS-managed policies an EKS control plane and a managed node need; nothing that reads data. */
@@ -50,12 +51,8 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:aws:Cluster", name, {}, opts);
     const nodeCount = args.nodeCount ?? 1;
-    if (!Number.isInteger(nodeCount) || nodeCount < 1) {
-      throw new pulumi.ResourceError(
-        `nodeCount: expected a whole number ≥ 1, got ${nodeCount}`,
-        this,
-      );
-    }
+    const problem = nodeCountProblem(nodeCount);
+    if (problem) throw new pulumi.ResourceError(problem, this);
     const tags = componentTags(args.tags, "cluster");
     const parent = { parent: this };
 
@@ -178,30 +175,14 @@ interface KubeconfigArgs {
 
 /** A kubeconfig that fetches short-lived tokens with `aws eks get-token`: nothing to expire. */
 export function eksKubeconfig(args: KubeconfigArgs): pulumi.Output<string> {
-  return pulumi.jsonStringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [
-      {
-        name: args.name,
-        cluster: { server: args.endpoint, "certificate-authority-data": args.certificateAuthority },
-      },
-    ],
-    contexts: [{ name: args.name, context: { cluster: args.name, user: args.name } }],
-    "current-context": args.name,
-    users: [
-      {
-        name: args.name,
-        user: {
-          exec: {
-            apiVersion: "client.authentication.k8s.io/v1beta1",
-            command: "aws",
-            args: ["eks", "get-token", "--cluster-name", args.name, "--region", args.region],
-            env: args.profile ? [{ name: "AWS_PROFILE", value: args.profile }] : null,
-            interactiveMode: "Never",
-          },
-        },
-      },
-    ],
+  return execKubeconfig({
+    name: args.name,
+    server: args.endpoint,
+    certificateAuthority: args.certificateAuthority,
+    exec: {
+      command: "aws",
+      args: ["eks", "get-token", "--cluster-name", args.name, "--region", args.region],
+      env: args.profile ? [{ name: "AWS_PROFILE", value: args.profile }] : null,
+    },
   });
 }

@@ -4,6 +4,7 @@ import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
 import { componentTags, type Tags } from "../tags";
 import { s3Client } from "./client";
 import { STS_AUDIENCE, webIdentityTrust } from "./policies";
+import { readerRole } from "./role";
 
 /** Where the pod's own projected token goes when no webhook injects one. */
 export const AWS_TOKEN_DIR = "/var/run/secrets/tokens/aws";
@@ -48,25 +49,20 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
       { url: args.issuerUrl, clientIdLists: [STS_AUDIENCE], tags },
       { parent: this },
     );
-    const role = new iam.Role(
-      `${name}-role`,
+    const { role, permissions } = readerRole(
+      name,
       {
         description: `Web identity for ${namespace}/${serviceAccount}`,
-        assumeRolePolicy: webIdentityTrust({
+        trust: webIdentityTrust({
           providerArn: oidc.arn,
           issuerUrl: args.issuerUrl,
           namespace,
           serviceAccount,
         }),
-        maxSessionDuration: 3600,
+        policyArn: args.policyArn,
         tags,
       },
-      { parent: this },
-    );
-    const permissions = new iam.RolePolicyAttachment(
-      `${name}-read`,
-      { role: role.name, policyArn: args.policyArn },
-      { parent: this },
+      this,
     );
 
     this.roleArn = role.arn;

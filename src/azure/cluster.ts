@@ -3,6 +3,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterOffer } from "../contracts";
+import { nodeCountProblem } from "../k8s/cluster";
 import { componentTags, type Tags } from "../tags";
 
 /** The one node pool: AKS needs a System pool; its name is 1–12 lowercase letters and digits. */
@@ -51,12 +52,8 @@ export class AksCluster extends pulumi.ComponentResource implements ClusterOffer
   constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:azure:Cluster", name, {}, opts);
     const nodeCount = args.nodeCount ?? 1;
-    if (!Number.isInteger(nodeCount) || nodeCount < 1) {
-      throw new pulumi.ResourceError(
-        `nodeCount: expected a whole number ≥ 1, got ${nodeCount}`,
-        this,
-      );
-    }
+    const problem = nodeCountProblem(nodeCount);
+    if (problem) throw new pulumi.ResourceError(problem, this);
     const tags = componentTags(args.tags, "cluster");
 
     const group = new resources.ResourceGroup(

@@ -4,6 +4,7 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterOffer } from "../contracts";
+import { execKubeconfig, nodeCountProblem } from "../k8s/cluster";
 import { componentTags, type Tags } from "../tags";
 import { gcpLabels } from "./labels";
 
@@ -90,12 +91,8 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
   constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:Cluster", name, {}, opts);
     const nodeCount = args.nodeCount ?? 1;
-    if (!Number.isInteger(nodeCount) || nodeCount < 1) {
-      throw new pulumi.ResourceError(
-        `nodeCount: expected a whole number ≥ 1, got ${nodeCount}`,
-        this,
-      );
-    }
+    const problem = nodeCountProblem(nodeCount);
+    if (problem) throw new pulumi.ResourceError(problem, this);
     if (!SERVICE_ACCOUNT_ID.test(args.nodeServiceAccountId)) {
       throw new pulumi.ResourceError(
         `nodeServiceAccountId: ${JSON.stringify(args.nodeServiceAccountId)} is not a service account ID; ` +
@@ -246,36 +243,17 @@ interface KubeconfigArgs {
  * application-default credentials Pulumi uses: no token in the file, nothing to expire.
  */
 export function gkeKubeconfig(args: KubeconfigArgs): pulumi.Output<string> {
-  return pulumi.jsonStringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [
-      {
-        name: args.name,
-        cluster: {
-          server: pulumi.interpolate`https://${args.endpoint}`,
-          "certificate-authority-data": args.caCertificate,
-        },
-      },
-    ],
-    contexts: [{ name: args.name, context: { cluster: args.name, user: args.name } }],
-    "current-context": args.name,
-    users: [
-      {
-        name: args.name,
-        user: {
-          exec: {
-            apiVersion: "client.authentication.k8s.io/v1beta1",
-            command: "gke-gcloud-auth-plugin",
-            args: ["--use_application_default_credentials"],
-            installHint:
-              "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin " +
-              "(https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin)",
-            provideClusterInfo: true,
-            interactiveMode: "Never",
-          },
-        },
-      },
-    ],
+  return execKubeconfig({
+    name: args.name,
+    server: pulumi.interpolate`https://${args.endpoint}`,
+    certificateAuthority: args.caCertificate,
+    exec: {
+      command: "gke-gcloud-auth-plugin",
+      args: ["--use_application_default_credentials"],
+      installHint:
+        "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin " +
+        "(https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin)",
+      provideClusterInfo: true,
+    },
   });
 }
