@@ -88,6 +88,13 @@ function awsTrust(rec: Recorder): ChainStep[] {
 
 function gcpTrust(rec: Recorder): ChainStep[] {
   const steps: ChainStep[] = [];
+  const pool = first(rec, T.gke)?.inputs.workloadIdentityConfig?.workloadPool;
+  if (pool && rec.ofType(T.wifProvider).length === 0) {
+    steps.push({
+      step: "trust",
+      detail: `GKE's workload identity pool ${pool}: the metadata server exchanges the pod's token`,
+    });
+  }
   for (const p of rec.ofType(T.wifProvider)) {
     steps.push({
       step: "trust",

@@ -1,7 +1,7 @@
 /** `npm run plan`: the identity chain and graph, offline, from the real program. */
 import { spawnSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
-import { ROOT } from "../offline/evaluate";
+import { ROOT, stackNames } from "../offline/evaluate";
 import { parseArgs, plan } from "../offline/plan";
 
 describe("npm run plan", () => {
@@ -73,5 +73,22 @@ describe("npm run plan", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("Identity chain");
+  });
+
+  test.each(stackNames())("prints the chain for stack %s, offline", async (stack) => {
+    const out = await plan({ stack, format: "text" });
+    for (const step of [
+      "cluster",
+      "OIDC issuer",
+      "pods",
+      "token audience",
+      "trust",
+      "permissions",
+      "object",
+    ]) {
+      expect(out, step).toMatch(new RegExp(`^  ${step} +\\S`, "m"));
+    }
+    // No mock value is shown as if it were real.
+    expect(out).not.toMatch(/a1b2c3d|123456789012|604875213397/);
   });
 });
