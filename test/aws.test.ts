@@ -371,7 +371,7 @@ describe("denial, proven in the cluster", () => {
     const script: string = deny.containers[0].command[2];
     expect(script).toContain("command -v aws >/dev/null");
     expect(script).toContain(
-      'content="$(aws s3 cp s3://wi-dev-storage-bucket-a1b2c3d/hello.txt - 2>/dev/null)"',
+      'content="$( ( true ) >/dev/null 2>&1 && aws s3 cp s3://wi-dev-storage-bucket-a1b2c3d/hello.txt - 2>/dev/null )"',
     );
     expect(script).toContain("FAILED: an unbound ServiceAccount read hello.txt");
   });

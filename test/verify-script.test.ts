@@ -145,6 +145,19 @@ describe("the denial script", () => {
     expect(r.out).toContain("FAILED: an unbound ServiceAccount read hello.txt: Hello, World!");
   });
 
+  test("an unbound pod without the bound pod's variables is denied, not crashed", async () => {
+    fake("read-cli", ["Hello, World!"]);
+    const login = {
+      ...client,
+      login: 'login-cli -u "$AZURE_CLIENT_ID"; set -u; : "$AZURE_CLIENT_ID"',
+    };
+    fake("login-cli", ["ok"]);
+    const r = await run(2, login, true);
+    expect(r.status).toBe(0);
+    expect(r.out).toContain("denied, as it must be");
+    expect(fs.readFileSync(path.join(dir, "calls"), "utf8")).not.toContain("read-cli");
+  });
+
   test("fails when the CLI is missing, so a broken image cannot pass for a denial", async () => {
     const r = await run(3, { ...client, cli: "no-such-cli" }, true);
     expect(r.status).toBe(1);

@@ -247,12 +247,13 @@ export function unboundServiceAccount(serviceAccount: string): string {
  * only if every read fails. The CLI must run, so a broken image cannot pass for a denial.
  */
 export function denialScript(client: PodAccess["client"], attempts = 3): pulumi.Output<string> {
-  return pulumi.interpolate`set -u
-command -v ${client.cli} >/dev/null || { echo "FAILED: ${client.cli} is not in the image" >&2; exit 1; }
+  // No `set -u`, and the login runs in a subshell: an unbound pod may lack the variables a bound
+  // one gets (the AKS webhook injects no client ID without the annotation), which is a denial too.
+  return pulumi.interpolate`command -v ${client.cli} >/dev/null || { echo "FAILED: ${client.cli} is not in the image" >&2; exit 1; }
 attempt=1
 while [ "$attempt" -le ${attempts} ]; do
   echo "attempt $attempt of ${attempts}"
-  if { ${client.login ?? "true"}; } 2>/dev/null && content="$(${client.read} 2>/dev/null)"; then
+  if content="$( ( ${client.login ?? "true"} ) >/dev/null 2>&1 && ${client.read} 2>/dev/null )"; then
     echo "FAILED: an unbound ServiceAccount read hello.txt: $content" >&2
     exit 1
   fi
