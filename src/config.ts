@@ -48,6 +48,8 @@ export interface RawConfig {
   readonly namespace?: string;
   readonly serviceAccount?: string;
   readonly awsMechanism?: string;
+  /** The parsed value of `apiAllowedCidrs` (a YAML/JSON list of IPv4 CIDRs). */
+  readonly apiAllowedCidrs?: unknown;
   /** `aws:region` */
   readonly awsRegion?: string;
   /** `aws:profile` */
@@ -90,6 +92,11 @@ export interface StackConfig {
   readonly workload: { readonly namespace: string; readonly serviceAccount: string };
   /** For EKS reading S3; other clusters reach S3 through web identity federation. */
   readonly awsMechanism: AwsMechanism;
+  /**
+   * IPv4 CIDRs allowed to reach the cluster's public API endpoint. `["0.0.0.0/0"]` (the default)
+   * leaves the cloud's open default in place; the machine running `pulumi up` must be inside one.
+   */
+  readonly apiAllowedCidrs: readonly string[];
   /** Present when the cluster or the storage is on AWS. */
   readonly aws?: AwsSettings;
   /** Present when the cluster or the storage is on Google Cloud. */
@@ -106,7 +113,29 @@ export const DEFAULTS = {
   namespace: "demo",
   serviceAccount: "demo",
   awsMechanism: "pod-identity",
+  apiAllowedCidrs: ["0.0.0.0/0"],
 } as const;
+
+const IPV4_CIDR =
+  /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
+
+/** `apiAllowedCidrs`: a non-empty list of at most 20 IPv4 CIDRs (EKS allows 40, GKE 50, AKS 200). */
+export function validateCidrs(key: string, value: unknown): readonly string[] {
+  const expected =
+    'expected a list of 1–20 IPv4 CIDRs such as ["203.0.113.0/24"]; ' +
+    'set it with `pulumi config set --path "workload-identity:apiAllowedCidrs[0]" 203.0.113.0/24`';
+  if (!Array.isArray(value) || value.length === 0 || value.length > 20) {
+    throw new ConfigError(`config \`${key}\`: ${expected}, got ${JSON.stringify(value)}`);
+  }
+  for (const cidr of value) {
+    if (typeof cidr !== "string" || !IPV4_CIDR.test(cidr)) {
+      throw new ConfigError(
+        `config \`${key}\`: ${JSON.stringify(cidr)} is not an IPv4 CIDR; ${expected}`,
+      );
+    }
+  }
+  return value as string[];
+}
 
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RFC1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -263,6 +292,10 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
     storage,
     workload: { namespace, serviceAccount },
     awsMechanism,
+    apiAllowedCidrs: validateCidrs(
+      "apiAllowedCidrs",
+      raw.apiAllowedCidrs ?? DEFAULTS.apiAllowedCidrs,
+    ),
     ...(awsReason ? { aws: awsSettings(raw, awsReason) } : {}),
     ...(gcpReason ? { gcp: gcpSettings(raw, gcpReason) } : {}),
     ...(azureReason ? { azure: azureSettings(raw, azureReason) } : {}),
@@ -286,6 +319,7 @@ function readConfig(): StackConfig {
       namespace: project.get("namespace"),
       serviceAccount: project.get("serviceAccount"),
       awsMechanism: project.get("awsMechanism"),
+      apiAllowedCidrs: project.getObject<unknown>("apiAllowedCidrs"),
       awsRegion: aws.get("region"),
       awsProfile: aws.get("profile"),
       gcpProject: gcp.get("project"),

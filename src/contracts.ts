@@ -49,6 +49,12 @@ export interface StorageClient {
   /** Prints `hello.txt` to stdout. */
   readonly read: pulumi.Input<string>;
   /**
+   * An extended regular expression (`grep -E`) matching the storage service's explicit refusal in
+   * the CLI's output (e.g. S3 `AccessDenied`): only that counts as a denial; any other failure
+   * (DNS, no token, a crash) leaves the denial unproven.
+   */
+  readonly refusal: string;
+  /**
    * How many tries (10 s apart) the verification needs to outlast this cloud's propagation delay.
    * @default 30
    */
@@ -90,6 +96,19 @@ export interface PodAccess {
   /** Files to mount from a ConfigMap the workload creates. */
   readonly files?: readonly PodFile[];
   readonly client: StorageClient;
+  /**
+   * Environment variables a pod admitted after the binding carries (injected by the cloud's agent
+   * or webhook, or set by the binding), e.g. `AWS_CONTAINER_CREDENTIALS_FULL_URI`. A pod without
+   * them was admitted too early: retrying inside it cannot succeed, so the verification exits and
+   * the Job starts a fresh pod. Empty where nothing is injected (GKE's metadata server).
+   */
+  readonly credentialVariables: readonly string[];
+  /**
+   * Everything that decides who is trusted and what they may do: trust and permission documents,
+   * the bound identity (role ARN, principal, client ID). A digest of these annotates the proof
+   * Jobs' pod template, so any change to them replaces the Jobs and re-runs both proofs.
+   */
+  readonly proofInputs: readonly pulumi.Input<string>[];
   /**
    * Resources the ServiceAccount and pods are created after: identity webhooks mutate pods only
    * at admission, so a pod admitted before its association never gets credentials.

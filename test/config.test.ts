@@ -33,6 +33,7 @@ describe("parseConfig", () => {
       storage: "s3",
       workload: { namespace: "demo", serviceAccount: "demo" },
       awsMechanism: "pod-identity",
+      apiAllowedCidrs: ["0.0.0.0/0"],
       aws: { region: "eu-north-1" },
     });
   });
@@ -49,8 +50,8 @@ describe("parseConfig", () => {
       ),
     );
     expect(declared).toEqual(DEFAULTS);
-    for (const v of Object.values(project.config as Record<string, any>)) {
-      expect(v.type).toBe("string");
+    for (const [k, v] of Object.entries(project.config as Record<string, any>)) {
+      expect(v.type).toBe(k === "apiAllowedCidrs" ? "array" : "string");
       expect(v.description).toMatch(/\w/);
     }
   });

@@ -46,6 +46,7 @@ const client: StorageClient = {
   whoami: "whoami-cli",
   expectedIdentity: ":assumed-role/reader/",
   read: "read-cli s3://bucket/hello.txt",
+  refusal: "AccessDenied",
 };
 
 async function run(

@@ -47,8 +47,11 @@ const access = (over: Partial<PodAccess> = {}): PodAccess => ({
     whoami: "who",
     expectedIdentity: "me",
     read: "read",
+    refusal: "AccessDenied",
   },
   readyAfter: [],
+  credentialVariables: [],
+  proofInputs: [],
   ...over,
 });
 

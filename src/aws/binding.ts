@@ -61,6 +61,8 @@ export class PodIdentityBinding extends pulumi.ComponentResource {
       env: [],
       client: s3Client({ objectUrl: args.objectUrl, region: args.region, roleName: role.name }),
       readyAfter: [association],
+      credentialVariables: [], // TODO(issue 10)
+      proofInputs: [], // TODO(issue 10)
     };
     this.registerOutputs({
       roleArn: this.roleArn,

@@ -17,6 +17,7 @@ export function s3Client(args: {
   return {
     image: AWS_CLI_IMAGE,
     cli: "aws",
+    refusal: "", // TODO(issue 10)
     env,
     whoami: "aws sts get-caller-identity --query Arn --output text",
     expectedIdentity: pulumi.interpolate`:assumed-role/${args.roleName}/`,

@@ -72,7 +72,13 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
       region: args.region,
       roleName: role.name,
     });
-    const common = { podLabels: {}, client, readyAfter: [permissions] };
+    const common = {
+      podLabels: {},
+      client,
+      readyAfter: [permissions],
+      credentialVariables: [], // TODO(issue 10)
+      proofInputs: [], // TODO(issue 10)
+    };
     if (args.delivery === "irsa") {
       this.podAccess = {
         ...common,

@@ -148,6 +148,8 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
         env: [],
         client,
         readyAfter,
+        credentialVariables: [], // TODO(issue 10)
+        proofInputs: [], // TODO(issue 10)
       };
     } else {
       // What the webhook would inject, set by hand: the same variables the Azure CLI and SDKs read.
@@ -171,6 +173,8 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
         ],
         client,
         readyAfter,
+        credentialVariables: [], // TODO(issue 10)
+        proofInputs: [], // TODO(issue 10)
       };
     }
     this.registerOutputs({

@@ -42,6 +42,7 @@ export function blobClient(args: BlobClientArgs): StorageClient {
   return {
     image: AZURE_CLI_IMAGE,
     cli: "az",
+    refusal: "", // TODO(issue 10)
     env,
     login: FEDERATED_LOGIN,
     whoami: WHOAMI,

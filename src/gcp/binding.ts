@@ -92,6 +92,8 @@ export class GkeWorkloadIdentityBinding extends pulumi.ComponentResource {
         workloadPool: workloadPool(args.poolProject),
       }),
       readyAfter: [grant],
+      credentialVariables: [], // TODO(issue 10)
+      proofInputs: [], // TODO(issue 10)
     };
     this.registerOutputs({ member: this.member, projectNumber: this.projectNumber });
   }

@@ -38,6 +38,7 @@ export function gcsClient(args: {
   return {
     image: GCLOUD_IMAGE,
     cli: "gcloud",
+    refusal: "", // TODO(issue 10)
     env,
     whoami: `curl -sSf --max-time 5 -H 'Metadata-Flavor: Google' ${METADATA_EMAIL_URL}`,
     expectedIdentity: args.workloadPool,

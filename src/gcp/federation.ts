@@ -170,8 +170,11 @@ export class FederatedGcsBinding extends pulumi.ComponentResource {
         expectedIdentity: "",
         read: pulumi.interpolate`gcloud storage cat ${args.objectUrl}`,
         attempts: GCS_VERIFY_ATTEMPTS,
+        refusal: "", // TODO(issue 10)
       },
       readyAfter: [provider, grant, ...apis],
+      credentialVariables: [], // TODO(issue 10)
+      proofInputs: [], // TODO(issue 10)
     };
     this.registerOutputs({ member: this.member, poolId: this.poolId, audience: this.audience });
   }
