@@ -1,4 +1,4 @@
-// Loads the program the way `pulumi preview` does — ts-node with the project's tsconfig.json,
+// Loads the program the way `pulumi preview` does — ts-node with tsconfig.pulumi.json,
 // type-checking or not — under mocks for one stack, and prints time and peak memory as JSON.
 // Plain JavaScript, so the probe itself adds nothing to what ts-node compiles.
 "use strict";
@@ -6,7 +6,7 @@ const path = require("node:path");
 const started = process.hrtime.bigint();
 const root = path.resolve(__dirname, "..");
 require("ts-node").register({
-  project: path.join(root, "tsconfig.json"),
+  project: path.join(root, "tsconfig.pulumi.json"),
   transpileOnly: process.env.PROBE_TYPECHECK !== "1",
   compilerOptions: { noCheck: process.env.PROBE_TYPECHECK !== "1" },
 });

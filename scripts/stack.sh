@@ -30,7 +30,7 @@ fi
 shift 2
 
 if [ "$action" = up ]; then
-  # Previews skip the type-check (tsconfig.json sets noCheck); an update does not.
+  # Previews skip the type-check (tsconfig.pulumi.json sets noCheck); an update does not.
   npm run --silent typecheck
 fi
 if [ "$action" = destroy ]; then

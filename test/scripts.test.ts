@@ -3,7 +3,6 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import ts from "typescript";
 import { beforeEach, describe, expect, test } from "vitest";
 import { ROOT } from "../offline/evaluate";
 
@@ -65,18 +64,5 @@ describe("scripts/stack.sh", () => {
     const r = stack(["up", "dev"], false);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("the Pulumi CLI is not on PATH");
-  });
-});
-
-describe("fast previews", () => {
-  test("Pulumi transpiles only (noCheck), while npm test type-checks everything", () => {
-    // Pulumi reads compilerOptions.noCheck from tsconfig.json to decide ts-node's transpileOnly.
-    const text = fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8");
-    const tsconfig = ts.parseConfigFileTextToJson("tsconfig.json", text).config;
-    expect(tsconfig.compilerOptions.noCheck).toBe(true);
-    expect(tsconfig.compilerOptions.isolatedModules).toBe(true);
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-    expect(pkg.scripts.typecheck).toBe("tsc --noEmit --noCheck false");
-    expect(pkg.scripts.test.startsWith("npm run typecheck && ")).toBe(true);
   });
 });
