@@ -32,7 +32,7 @@ export default tseslint.config(
             "@pulumi/azure-native",
             "@pulumi/gcp",
             "@pulumi/kubernetes",
-            "@pulumi/eks",
+            "@pulumi/random",
           ].map((name) => ({
             name,
             message: `import a submodule of ${name} (e.g. ${name}/<service>), not its root`,

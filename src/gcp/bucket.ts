@@ -1,7 +1,7 @@
 import * as projects from "@pulumi/gcp/projects";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { RandomId } from "@pulumi/random/randomId";
 import { HELLO_CONTENT, HELLO_KEY } from "../hello";
 import { componentTags, type Tags } from "../tags";
 import { gcpLabels } from "./labels";
@@ -65,11 +65,7 @@ export class GcsBucketWithPolicy extends pulumi.ComponentResource {
       { parent: this },
     );
     // Bucket names are global; the suffix keeps them unique without naming the project.
-    const suffix = new random.RandomId(
-      `${name}-suffix`,
-      { byteLength: SUFFIX_BYTES },
-      { parent: this },
-    );
+    const suffix = new RandomId(`${name}-suffix`, { byteLength: SUFFIX_BYTES }, { parent: this });
     const bucket = new storage.Bucket(
       `${name}-bucket`,
       {

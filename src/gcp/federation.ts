@@ -3,7 +3,7 @@ import * as organizations from "@pulumi/gcp/organizations";
 import * as projects from "@pulumi/gcp/projects";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { RandomString } from "@pulumi/random/randomString";
 import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
 import { GCLOUD_IMAGE, GCS_VERIFY_ATTEMPTS } from "./client";
 
@@ -90,7 +90,7 @@ export class FederatedGcsBinding extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
-    const suffix = new random.RandomString(
+    const suffix = new RandomString(
       `${name}-pool-suffix`,
       { length: SUFFIX_LENGTH, special: false, upper: false },
       { parent: this },

@@ -19,6 +19,22 @@ function readTsconfig(file: string): {
   return ts.parseConfigFileTextToJson(file, text).config;
 }
 
+describe("Node.js", () => {
+  test("the tests run on the Node.js major that package.json pins and engines states", () => {
+    // @pulumi/pulumi states `engines.node >= 22`; the devDependency `node` puts that Node.js first
+    // on the PATH of every npm script (npm test, npm run deploy), so what is stated is what runs.
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    const sdk = JSON.parse(
+      fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"),
+    );
+    expect(pkg.engines.node).toBe(sdk.engines.node);
+    const stated = Number(/^>=(\d+)$/.exec(pkg.engines.node)?.[1]);
+    const pinned = Number(String(pkg.devDependencies.node).split(".")[0]);
+    expect(pinned).toBe(stated);
+    expect(Number(process.versions.node.split(".")[0])).toBe(pinned);
+  });
+});
+
 describe("type-check and fast previews", () => {
   test("a plain type-check with tsconfig.json reports a type error", () => {
     const parsed = ts.getParsedCommandLineOfConfigFile(
