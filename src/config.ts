@@ -4,6 +4,7 @@
  *
  * `parseConfig` is pure so tests can call it with any input; `loadConfig` feeds it from the stack.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
 import { checkLimits } from "./limits";
@@ -38,8 +39,13 @@ export const SUPPORTED_PAIRS: ReadonlyArray<readonly [ClusterKind, StorageKind]>
   ["gke", "blob"], // Entra federated credential trusting the GKE issuer
 ];
 
-/** Namespaces this program must not create or take over. */
-const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+/**
+ * Namespaces this program must not create or take over: `default`, and every `kube-*` (Kubernetes
+ * reserves the prefix for system namespaces).
+ */
+function reservedNamespace(value: string): boolean {
+  return value === "default" || value.startsWith("kube-");
+}
 
 /** Raw values as they come from the stack; every field may be missing. */
 export interface RawConfig {
@@ -162,10 +168,10 @@ export function validateNamespace(key: string, value: string): string {
         "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
     );
   }
-  if (RESERVED_NAMESPACES.includes(value)) {
+  if (reservedNamespace(value)) {
     throw new ConfigError(
       `config \`${key}\`: ${JSON.stringify(value)} is reserved; ` +
-        `choose a namespace of the workload's own (not ${RESERVED_NAMESPACES.join(", ")})`,
+        "choose a namespace of the workload's own (not default, nor any kube-*)",
     );
   }
   return value;
@@ -179,18 +185,36 @@ export function validateServiceAccount(key: string, value: string): string {
         "use at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
     );
   }
+  if (value === "default") {
+    // Every pod in the namespace that names no ServiceAccount runs as `default`: granting it
+    // would grant them all.
+    throw new ConfigError(
+      `config \`${key}\`: "default" is the ServiceAccount every pod in the namespace runs as ` +
+        "unless it names another; choose a ServiceAccount of the workload's own",
+    );
+  }
   return value;
 }
 
-/** `wi-<stack>`, reduced to what every cloud accepts in a name (lowercase, digits, '-'). */
+/** How long a prefix may get: `wi-` and 16 more; the derived names' limits assume it. */
+export const PREFIX_MAX_LENGTH = 19;
+
+/**
+ * `wi-<stack>`, in what every cloud accepts in a name: lowercase letters, digits and single '-'.
+ * A stack name that already is that, in at most 16 characters, is used as it is; any other is
+ * lower-cased, cut to 9 characters and followed by 6 hex digits of its SHA-256, so two stacks
+ * never share a prefix (`Prod.EU_1` and `prod-eu-1`, or two names alike in their first 16
+ * characters) and so never want the same project- or account-wide name.
+ */
 export function namePrefix(stack: string): string {
   const cleaned = stack
     .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 16)
-    .replace(/-+$/, "");
-  return cleaned ? `wi-${cleaned}` : "wi";
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (cleaned === stack && cleaned.length <= PREFIX_MAX_LENGTH - 3) return `wi-${cleaned}`;
+  const hash = createHash("sha256").update(stack).digest("hex").slice(0, 6);
+  const head = cleaned.slice(0, 9).replace(/-+$/, "");
+  return head ? `wi-${head}-${hash}` : `wi-${hash}`;
 }
 
 function awsSettings(raw: RawConfig, reason: string): AwsSettings {

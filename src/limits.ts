@@ -62,6 +62,9 @@ export function namingProblems(config: StackConfig): string[] {
     }
   }
   const unbound = unboundServiceAccount(config.workload.serviceAccount);
+  if (config.storage === "gcs" && config.cluster !== "gke") {
+    problems.push(googleSubjectProblem(config.workload.namespace, unbound));
+  }
   if (unbound.length > 253) {
     problems.push(
       `config \`serviceAccount\`: ${JSON.stringify(config.workload.serviceAccount)} is too long for the denial ` +
@@ -69,6 +72,31 @@ export function namingProblems(config: StackConfig): string[] {
     );
   }
   return problems.filter((p): p is string => p !== undefined);
+}
+
+/**
+ * A Workload Identity pool maps `google.subject` from the token's `sub`,
+ * `system:serviceaccount:<ns>:<sa>`, and refuses a token whose mapped subject exceeds 127 bytes
+ * (IAM API, WorkloadIdentityPoolProvider.attributeMapping: `google.subject` "cannot exceed 127
+ * bytes"; STS answers "The size of mapped attribute exceeds the 127 bytes limit", as GitLab users
+ * met it: gitlab-org/gitlab!114147). The denial check's `<sa>-unbound` must fit too: a token that overflows the
+ * mapping fails the exchange instead of being refused by Cloud Storage, and proves nothing.
+ */
+export const GOOGLE_SUBJECT_LIMIT = 127;
+
+function googleSubjectProblem(
+  namespace: string,
+  longestServiceAccount: string,
+): string | undefined {
+  const subject = `system:serviceaccount:${namespace}:${longestServiceAccount}`;
+  const bytes = Buffer.byteLength(subject, "utf8");
+  if (bytes <= GOOGLE_SUBJECT_LIMIT) return undefined;
+  const room = GOOGLE_SUBJECT_LIMIT - "system:serviceaccount::".length - "-unbound".length;
+  return (
+    `config \`namespace\`/\`serviceAccount\`: the pool's google.subject would be ${bytes} bytes ` +
+    `(${JSON.stringify(subject.slice(0, 40) + "…")}), over Google's limit of ${GOOGLE_SUBJECT_LIMIT}; ` +
+    `keep the namespace and ServiceAccount names at most ${room} characters together`
+  );
 }
 
 /** Refuses a configuration that could exceed a cloud limit. Returns it unchanged otherwise. */

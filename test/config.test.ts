@@ -5,7 +5,9 @@ import { parse } from "yaml";
 import {
   CLUSTER_KINDS,
   DEFAULTS,
+  namePrefix,
   parseConfig,
+  PREFIX_MAX_LENGTH,
   STORAGE_KINDS,
   SUPPORTED_PAIRS,
   type RawConfig,
@@ -56,9 +58,40 @@ describe("parseConfig", () => {
     }
   });
 
-  test("stack names become safe, short prefixes", () => {
-    expect(parseConfig(aws, "Team_A.prod").prefix).toBe("wi-team-a-prod");
-    expect(parseConfig(aws, "a-very-long-stack-name-indeed").prefix).toBe("wi-a-very-long-stac");
+  test("stack names become safe, short prefixes; a cut or altered name carries its hash", () => {
+    expect(parseConfig(aws, "prod-eu-1").prefix).toBe("wi-prod-eu-1");
+    expect(parseConfig(aws, "Team_A.prod").prefix).toBe("wi-team-a-pr-b61fe0");
+    expect(parseConfig(aws, "a-very-long-stack-name-indeed").prefix).toBe("wi-a-very-lo-7b6e52");
+    expect(parseConfig(aws, "a--b").prefix).toMatch(/^wi-a-b-[0-9a-f]{6}$/);
+    expect(parseConfig(aws, "___").prefix).toMatch(/^wi-[0-9a-f]{6}$/);
+  });
+
+  test("two stacks never share a prefix, and every prefix is a clean name of at most 19", () => {
+    const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+    const stacks = new Set<string>([
+      "averyveryveryverylong-a",
+      "averyveryveryverylong-b",
+      "Prod.EU_1",
+      "prod-eu-1",
+      "prod_eu_1",
+      "production-eu-west-1",
+      "production-eu-west-2",
+    ]);
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let length = 1; length <= 40; length++) {
+      for (let i = 0; i < 25; i++) {
+        stacks.add(Array.from({ length }, () => alphabet[next() % alphabet.length]).join(""));
+      }
+    }
+    const seen = new Map<string, string>();
+    for (const stack of stacks) {
+      const prefix = namePrefix(stack);
+      expect(prefix, stack).toMatch(/^wi-[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(prefix.length, stack).toBeLessThanOrEqual(PREFIX_MAX_LENGTH);
+      expect(seen.get(prefix), `${stack} and ${seen.get(prefix)}`).toBeUndefined();
+      seen.set(prefix, stack);
+    }
   });
 
   test.each([
@@ -75,11 +108,19 @@ describe("parseConfig", () => {
     ],
     [
       { namespace: "default" },
-      'config `namespace`: "default" is reserved; choose a namespace of the workload\'s own (not default, kube-system, kube-public, kube-node-lease)',
+      'config `namespace`: "default" is reserved; choose a namespace of the workload\'s own (not default, nor any kube-*)',
     ],
     [
       { namespace: "kube-system" },
-      'config `namespace`: "kube-system" is reserved; choose a namespace of the workload\'s own (not default, kube-system, kube-public, kube-node-lease)',
+      'config `namespace`: "kube-system" is reserved; choose a namespace of the workload\'s own (not default, nor any kube-*)',
+    ],
+    [
+      { namespace: "kube-team-a" },
+      'config `namespace`: "kube-team-a" is reserved; choose a namespace of the workload\'s own (not default, nor any kube-*)',
+    ],
+    [
+      { serviceAccount: "default" },
+      'config `serviceAccount`: "default" is the ServiceAccount every pod in the namespace runs as unless it names another; choose a ServiceAccount of the workload\'s own',
     ],
     [
       { serviceAccount: "my_sa" },
@@ -194,6 +235,21 @@ describe("names the clouds would refuse, before anything is created", () => {
     expect(() => checkLimits(config)).toThrow(
       'stack name "google-demo" (prefix wi-google-demo): namePrefix: "wi-google-demo" would put "goog"/"google" in a bucket name, which Cloud Storage refuses; rename the stack',
     );
+  });
+
+  test("a pool's google.subject over 127 bytes, counting the denial check's ServiceAccount", () => {
+    // 22 + ns + 1 + sa + 8 ("-unbound") ≤ 127 ⇔ ns + sa ≤ 96.
+    const fits = { ...raw, cluster: "eks", storage: "gcs", namespace: "n".repeat(48) };
+    expect(namingProblems(parseConfig({ ...fits, serviceAccount: "s".repeat(48) }, "dev"))).toEqual(
+      [],
+    );
+    const over = parseConfig({ ...fits, serviceAccount: "s".repeat(49) }, "dev");
+    expect(() => checkLimits(over)).toThrow(
+      `config \`namespace\`/\`serviceAccount\`: the pool's google.subject would be 128 bytes ("system:serviceaccount:${"n".repeat(18)}…"), over Google's limit of 127; keep the namespace and ServiceAccount names at most 96 characters together`,
+    );
+    // GKE's own principal is not mapped through a pool: the limit does not apply there.
+    const gke = parseConfig({ ...fits, cluster: "gke", serviceAccount: "s".repeat(49) }, "dev");
+    expect(namingProblems(gke)).toEqual([]);
   });
 
   test("a ServiceAccount too long for the denial check's second one", () => {
