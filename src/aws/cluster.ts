@@ -1,4 +1,3 @@
-import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
@@ -6,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterOffer } from "../contracts";
 import { execKubeconfig, nodeCountProblem } from "../k8s/cluster";
 import { componentTags, type Tags } from "../tags";
+import { defaultVpcSubnetIds } from "./subnets";
 
 /** AWS-managed policies an EKS control plane and a managed node need; nothing that reads data. */
 export const CLUSTER_ROLE_POLICIES = ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"] as const;
@@ -84,23 +84,15 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
     );
 
     // The default VPC keeps the demo small; its subnets are public, so nodes reach EKS Auth.
-    const vpc = ec2.getVpcOutput({ default: true }, parent);
-    const subnets = ec2.getSubnetsOutput(
-      {
-        filters: [
-          { name: "vpc-id", values: [vpc.id] },
-          { name: "default-for-az", values: ["true"] },
-        ],
-      },
-      parent,
-    );
+    const instanceType = args.instanceType ?? "t3.medium";
+    const subnetIds = defaultVpcSubnetIds({ region: args.region, instanceType }, this, parent);
 
     const cluster = new eks.Cluster(
       `${name}-eks`,
       {
         roleArn: clusterRole.arn,
         version: args.version,
-        vpcConfig: { subnetIds: subnets.ids, endpointPublicAccess: true },
+        vpcConfig: { subnetIds, endpointPublicAccess: true },
         // Access entries, not the aws-auth ConfigMap; whoever runs `pulumi up` is admin.
         accessConfig: {
           authenticationMode: "API",
@@ -116,9 +108,9 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
       {
         clusterName: cluster.name,
         nodeRoleArn: nodeRole.arn,
-        subnetIds: subnets.ids,
+        subnetIds,
         amiType: "AL2023_x86_64_STANDARD",
-        instanceTypes: [args.instanceType ?? "t3.medium"],
+        instanceTypes: [instanceType],
         scalingConfig: { minSize: nodeCount, desiredSize: nodeCount, maxSize: nodeCount },
         tags,
       },
