@@ -1,6 +1,7 @@
 /**
- * Where the EKS cluster goes: default subnets only in Availability Zones that EKS accepts and that
- * offer the node instance type, and a clear refusal at preview when a region cannot host it.
+ * Where the EKS cluster goes and who reaches its API: default subnets only in Availability Zones
+ * that EKS accepts and that offer the node instance type, a clear refusal at preview when a region
+ * cannot host it, and the API endpoint's allowed CIDRs from config.
  *
  * The EC2 answers are the mocks' (offline/clouds/aws.ts, per region); what this cannot prove is
  * that EC2 answers these filters the same way, or that EKS's list of refused zones is still
@@ -128,6 +129,29 @@ describe("subnets", () => {
     const message = await expectClusterRefused(reported);
     expect(message).toMatch(
       /config `aws:region`: us-east-1 has 1 Availability Zone\(s\) that offer p4d\.24xlarge and that EKS supports \(use1-az6; EKS refuses use1-az3\), and EKS needs subnets in at least 2; set `aws:region` to another region$/,
+    );
+  });
+});
+
+describe("API endpoint", () => {
+  test("apiAllowedCidrs from config become the endpoint's public access CIDRs, exactly", async () => {
+    const cidrs = ["203.0.113.0/24", "198.51.100.7/32"];
+    await evaluate(rec, "dev", {
+      ...readStackFile("dev"),
+      "workload-identity:apiAllowedCidrs": JSON.stringify(cidrs),
+    });
+    expect(rec.one(T.eks).inputs.vpcConfig).toMatchObject({
+      endpointPublicAccess: true,
+      publicAccessCidrs: cidrs,
+    });
+  });
+
+  test("an empty list is refused before anything is registered under the cluster", () => {
+    rec.clear();
+    expect(
+      () => new EksCluster("e", { region: "eu-north-1", apiAllowedCidrs: [], tags: {} }),
+    ).toThrow(
+      'e: apiAllowedCidrs is empty; list the CIDRs that may reach the API, e.g. ["203.0.113.0/24"]',
     );
   });
 });

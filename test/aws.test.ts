@@ -27,6 +27,7 @@ const rec = installMocks();
 let run: Evaluation;
 
 beforeAll(async () => {
+  delete process.env.PULUMI_K8S_DELETE_UNREACHABLE;
   run = await evaluate(rec, "dev");
 });
 
@@ -99,6 +100,8 @@ describe("Cluster", () => {
     expect(eks.inputs.vpcConfig).toEqual({
       subnetIds: DEFAULT_SUBNETS,
       endpointPublicAccess: true,
+      // The default of `apiAllowedCidrs`; the dev stack file does not set it.
+      publicAccessCidrs: ["0.0.0.0/0"],
     });
     expect(rec.one(T.nodeGroup).inputs.subnetIds).toEqual(DEFAULT_SUBNETS);
     expect(eks.inputs.accessConfig).toEqual({
@@ -108,6 +111,10 @@ describe("Cluster", () => {
     expect(eks.inputs.roleArn).toBe(
       `arn:aws:iam::${ACCOUNT}:role/wi-dev-cluster-control-plane-a1b2c3d`,
     );
+  });
+
+  test("standard support only: no version silently enters paid extended support", () => {
+    expect(rec.one(T.eks).inputs.upgradePolicy).toEqual({ supportType: "STANDARD" });
   });
 
   test("the subnet lookups ask the configured region, through our AWS provider", () => {
@@ -178,8 +185,10 @@ describe("Cluster", () => {
     const provider = rec.one(T.k8sProvider);
     expect(JSON.parse(provider.inputs.kubeconfig)).toEqual(kubeconfig);
     expect(provider.secretInputs).toEqual(["kubeconfig"]);
-    // Provider inputs reach the engine as strings.
-    expect(provider.inputs.deleteUnreachable).toBe("true");
+    // No deleteUnreachable: an unreachable API (an expired SSO session) must fail the run, not
+    // drop the objects from the state. (The SDK would fill it from PULUMI_K8S_DELETE_UNREACHABLE,
+    // which beforeAll clears.)
+    expect(provider.inputs).not.toHaveProperty("deleteUnreachable");
     expect(provider.dependencies).toContain(rec.one(T.nodeGroup).urn);
   });
 

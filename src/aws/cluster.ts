@@ -30,6 +30,11 @@ export interface EksClusterArgs {
   readonly instanceType?: string;
   /** @default 1 */
   readonly nodeCount?: number;
+  /**
+   * IPv4 CIDRs allowed to reach the public API endpoint (EKS allows at most 40).
+   * @default ["0.0.0.0/0"] (EKS's own default: open to the internet)
+   */
+  readonly apiAllowedCidrs?: readonly string[];
   readonly tags: Tags;
 }
 
@@ -53,6 +58,13 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
     const nodeCount = args.nodeCount ?? 1;
     const problem = nodeCountProblem(nodeCount);
     if (problem) throw new pulumi.ResourceError(problem, this);
+    const apiAllowedCidrs = [...(args.apiAllowedCidrs ?? ["0.0.0.0/0"])];
+    if (apiAllowedCidrs.length === 0) {
+      throw new pulumi.ResourceError(
+        `${name}: apiAllowedCidrs is empty; list the CIDRs that may reach the API, e.g. ["203.0.113.0/24"]`,
+        this,
+      );
+    }
     const tags = componentTags(args.tags, "cluster");
     const parent = { parent: this };
 
@@ -92,12 +104,20 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
       {
         roleArn: clusterRole.arn,
         version: args.version,
-        vpcConfig: { subnetIds, endpointPublicAccess: true },
+        vpcConfig: {
+          subnetIds,
+          endpointPublicAccess: true,
+          publicAccessCidrs: apiAllowedCidrs,
+        },
         // Access entries, not the aws-auth ConfigMap; whoever runs `pulumi up` is admin.
         accessConfig: {
           authenticationMode: "API",
           bootstrapClusterCreatorAdminPermissions: true,
         },
+        // The EKS API defaults to EXTENDED: a forgotten demo would enter paid extended support
+        // when its version leaves standard support. STANDARD upgrades it instead.
+        // https://docs.aws.amazon.com/eks/latest/APIReference/API_UpgradePolicyRequest.html
+        upgradePolicy: { supportType: "STANDARD" },
         tags,
       },
       { parent: this, dependsOn: clusterRolePolicies },
@@ -134,9 +154,14 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
       }),
     );
     // Everything that uses this provider waits for a node to exist, not only the control plane.
+    // No `deleteUnreachable`: with it, any unreachable API (an expired SSO session is enough)
+    // silently drops every Kubernetes object from the state. After the cluster itself is gone,
+    // `PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy` opts in for that one run: the provider
+    // reads the variable when its config has no `deleteUnreachable`
+    // (pulumi-kubernetes provider/pkg/provider/provider.go, Configure).
     this.kubernetesProvider = new KubernetesProvider(
       `${name}-k8s`,
-      { kubeconfig: this.kubeconfig, deleteUnreachable: true },
+      { kubeconfig: this.kubeconfig },
       { parent: this, dependsOn: [this.nodeGroup] },
     );
 
