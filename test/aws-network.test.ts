@@ -140,9 +140,13 @@ describe("API endpoint", () => {
       ...readStackFile("dev"),
       "workload-identity:apiAllowedCidrs": JSON.stringify(cidrs),
     });
-    expect(rec.one(T.eks).inputs.vpcConfig).toMatchObject({
+    expect(rec.one(T.eks).inputs.vpcConfig).toEqual({
+      subnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
       endpointPublicAccess: true,
       publicAccessCidrs: cidrs,
+      // Else the nodes, which reach a public-only endpoint from their own public IPs, could not
+      // join a cluster whose API only these CIDRs may reach.
+      endpointPrivateAccess: true,
     });
   });
 

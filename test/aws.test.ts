@@ -102,6 +102,7 @@ describe("Cluster", () => {
       endpointPublicAccess: true,
       // The default of `apiAllowedCidrs`; the dev stack file does not set it.
       publicAccessCidrs: ["0.0.0.0/0"],
+      endpointPrivateAccess: true,
     });
     expect(rec.one(T.nodeGroup).inputs.subnetIds).toEqual(DEFAULT_SUBNETS);
     expect(eks.inputs.accessConfig).toEqual({

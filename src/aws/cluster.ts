@@ -31,7 +31,7 @@ export interface EksClusterArgs {
   /** @default 1 */
   readonly nodeCount?: number;
   /**
-   * IPv4 CIDRs allowed to reach the public API endpoint (EKS allows at most 40).
+   * IPv4 CIDRs allowed to reach the public API endpoint; nodes use the private endpoint.
    * @default ["0.0.0.0/0"] (EKS's own default: open to the internet)
    */
   readonly apiAllowedCidrs?: readonly string[];
@@ -108,6 +108,12 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
           subnetIds,
           endpointPublicAccess: true,
           publicAccessCidrs: apiAllowedCidrs,
+          // Nodes reach the API through the VPC, not from their public IPs: with public access
+          // limited to apiAllowedCidrs and no private endpoint they could not join. "If you limit
+          // access to specific CIDR blocks, then it is recommended that you also enable the
+          // private endpoint" (needs the VPC's DNS hostnames and support, on in a default VPC):
+          // https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
+          endpointPrivateAccess: true,
         },
         // Access entries, not the aws-auth ConfigMap; whoever runs `pulumi up` is admin.
         accessConfig: {
