@@ -27,6 +27,7 @@ const rec = installMocks();
 let run: Evaluation;
 
 beforeAll(async () => {
+  delete process.env.PULUMI_K8S_DELETE_UNREACHABLE;
   run = await evaluate(rec, "dev");
 });
 
@@ -96,7 +97,14 @@ describe("the five components", () => {
 describe("Cluster", () => {
   test("an EKS control plane in the default VPC's default subnets, API access entries", () => {
     const eks = rec.one(T.eks);
-    expect(eks.inputs.vpcConfig.subnetIds).toEqual(DEFAULT_SUBNETS);
+    expect(eks.inputs.vpcConfig).toEqual({
+      subnetIds: DEFAULT_SUBNETS,
+      endpointPublicAccess: true,
+      // The default of `apiAllowedCidrs`; the dev stack file does not set it.
+      publicAccessCidrs: ["0.0.0.0/0"],
+      endpointPrivateAccess: true,
+    });
+    expect(rec.one(T.nodeGroup).inputs.subnetIds).toEqual(DEFAULT_SUBNETS);
     expect(eks.inputs.accessConfig).toEqual({
       authenticationMode: "API",
       bootstrapClusterCreatorAdminPermissions: true,
@@ -104,11 +112,38 @@ describe("Cluster", () => {
     expect(eks.inputs.roleArn).toBe(
       `arn:aws:iam::${ACCOUNT}:role/wi-dev-cluster-control-plane-a1b2c3d`,
     );
-    const subnetLookup = rec.invokes.find((i) => i.token === "aws:ec2/getSubnets:getSubnets");
-    expect(subnetLookup?.args.filters).toEqual([
-      { name: "vpc-id", values: [DEFAULT_VPC] },
-      { name: "default-for-az", values: ["true"] },
-    ]);
+  });
+
+  test("standard support only: no version silently enters paid extended support", () => {
+    expect(rec.one(T.eks).inputs.upgradePolicy).toEqual({ supportType: "STANDARD" });
+  });
+
+  test("the subnet lookups ask the configured region, through our AWS provider", () => {
+    const provider = rec.one(T.awsProvider);
+    const byToken = (token: string) => {
+      const found = rec.invokes.filter((i) => i.token === token);
+      expect(found, token).toHaveLength(1);
+      // `<provider urn>::<id>`: the explicit provider, not the ambient default.
+      expect(found[0].provider.split("::").slice(0, -1).join("::"), token).toBe(provider.urn);
+      return found[0].args;
+    };
+    expect(byToken("aws:ec2/getVpcs:getVpcs")).toEqual({
+      region: "eu-north-1",
+      filters: [{ name: "is-default", values: ["true"] }],
+    });
+    expect(byToken("aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings")).toEqual({
+      region: "eu-north-1",
+      locationType: "availability-zone-id",
+      filters: [{ name: "instance-type", values: ["t3.medium"] }],
+    });
+    expect(byToken("aws:ec2/getSubnets:getSubnets")).toEqual({
+      region: "eu-north-1",
+      filters: [
+        { name: "vpc-id", values: [DEFAULT_VPC] },
+        { name: "default-for-az", values: ["true"] },
+        { name: "availability-zone-id", values: ["eun1-az1", "eun1-az2", "eun1-az3"] },
+      ],
+    });
   });
 
   test("one small Linux managed node (Pod Identity does not run on Fargate or Windows)", () => {
@@ -151,8 +186,10 @@ describe("Cluster", () => {
     const provider = rec.one(T.k8sProvider);
     expect(JSON.parse(provider.inputs.kubeconfig)).toEqual(kubeconfig);
     expect(provider.secretInputs).toEqual(["kubeconfig"]);
-    // Provider inputs reach the engine as strings.
-    expect(provider.inputs.deleteUnreachable).toBe("true");
+    // No deleteUnreachable: an unreachable API (an expired SSO session) must fail the run, not
+    // drop the objects from the state. (The SDK would fill it from PULUMI_K8S_DELETE_UNREACHABLE,
+    // which beforeAll clears.)
+    expect(provider.inputs).not.toHaveProperty("deleteUnreachable");
     expect(provider.dependencies).toContain(rec.one(T.nodeGroup).urn);
   });
 

@@ -6,6 +6,65 @@ export const EKS_ISSUER = `https://oidc.eks.${REGION}.amazonaws.com/id/EXAMPLED5
 export const DEFAULT_VPC = "vpc-0default";
 export const DEFAULT_SUBNETS = ["subnet-0a", "subnet-0b", "subnet-0c"];
 
+/**
+ * One mock account's EC2 view of a region: its default VPC (if it has one), the default subnet of
+ * each Availability Zone ID, and which zone IDs offer which instance types. Invented data shaped
+ * like the EC2 API's answers.
+ */
+interface RegionMock {
+  readonly defaultVpc?: string;
+  readonly defaultSubnets: Readonly<Record<string, string>>;
+  readonly offerings: Readonly<Record<string, readonly string[]>>;
+}
+
+export const AWS_REGIONS: Readonly<Record<string, RegionMock>> = {
+  // The stacks' region: three zones, each with its default subnet, all offering t3.medium.
+  [REGION]: {
+    defaultVpc: DEFAULT_VPC,
+    defaultSubnets: { "eun1-az1": "subnet-0a", "eun1-az2": "subnet-0b", "eun1-az3": "subnet-0c" },
+    offerings: { "t3.medium": ["eun1-az1", "eun1-az2", "eun1-az3"] },
+  },
+  // Six zones: EKS refuses use1-az3, and use1-az5 does not offer t3.medium.
+  "us-east-1": {
+    defaultVpc: "vpc-0use1",
+    defaultSubnets: Object.fromEntries(
+      [1, 2, 3, 4, 5, 6].map((n) => [`use1-az${n}`, `subnet-0use1az${n}`]),
+    ),
+    offerings: {
+      "t3.medium": ["use1-az1", "use1-az2", "use1-az3", "use1-az4", "use1-az6"],
+      // Offered in two zones, one of which EKS refuses: one usable zone is not enough.
+      "p4d.24xlarge": ["use1-az3", "use1-az6"],
+    },
+  },
+  // Every zone offers t3.medium, but someone deleted all default subnets but one.
+  "eu-west-1": {
+    defaultVpc: "vpc-0euw1",
+    defaultSubnets: { "euw1-az2": "subnet-0euw1az2" },
+    offerings: { "t3.medium": ["euw1-az1", "euw1-az2", "euw1-az3"] },
+  },
+  // This account deleted its default VPC here.
+  "eu-west-3": {
+    defaultSubnets: {},
+    offerings: { "t3.medium": ["euw3-az1", "euw3-az2", "euw3-az3"] },
+  },
+};
+
+function regionOf(token: string, args: any): RegionMock {
+  const region = AWS_REGIONS[args.region];
+  if (!region) throw new Error(`${token}: no mock data for region ${JSON.stringify(args.region)}`);
+  return region;
+}
+
+/** The values of each filter, by name; throws on a filter the mock does not know. */
+function filtersOf(token: string, args: any, known: readonly string[]): Record<string, string[]> {
+  const filters: Record<string, string[]> = {};
+  for (const f of args.filters ?? []) {
+    if (!known.includes(f.name)) throw new Error(`${token}: unexpected filter ${f.name}`);
+    filters[f.name] = f.values;
+  }
+  return filters;
+}
+
 export const awsResources: Record<string, ResourceMock> = {
   "aws:iam/role:Role": (name, inputs) => {
     const roleName = inputs.name ?? autoname(name);
@@ -54,9 +113,46 @@ export const awsResources: Record<string, ResourceMock> = {
 };
 
 export const awsInvokes: Record<string, InvokeMock> = {
-  "aws:ec2/getVpc:getVpc": (args) => {
-    if (args.default !== true) throw new Error(`unexpected getVpc args ${JSON.stringify(args)}`);
-    return { id: DEFAULT_VPC, cidrBlock: "172.31.0.0/16" };
+  "aws:ec2/getVpcs:getVpcs": (args) => {
+    const token = "getVpcs";
+    const region = regionOf(token, args);
+    const filters = filtersOf(token, args, ["is-default"]);
+    if (filters["is-default"]?.join() !== "true") {
+      throw new Error(`${token}: expected the is-default filter, got ${JSON.stringify(args)}`);
+    }
+    const ids = region.defaultVpc ? [region.defaultVpc] : [];
+    return { id: args.region, ids, region: args.region, tags: {} };
   },
-  "aws:ec2/getSubnets:getSubnets": () => ({ ids: DEFAULT_SUBNETS }),
+  "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": (args) => {
+    const token = "getInstanceTypeOfferings";
+    const region = regionOf(token, args);
+    if (args.locationType !== "availability-zone-id") {
+      throw new Error(
+        `${token}: expected locationType availability-zone-id, got ${args.locationType}`,
+      );
+    }
+    const types = filtersOf(token, args, ["instance-type"])["instance-type"] ?? [];
+    const pairs = types.flatMap((t) => (region.offerings[t] ?? []).map((zone) => [t, zone]));
+    return {
+      id: args.region,
+      instanceTypes: pairs.map(([t]) => t),
+      locations: pairs.map(([, zone]) => zone),
+      locationTypes: pairs.map(() => "availability-zone-id"),
+      region: args.region,
+    };
+  },
+  "aws:ec2/getSubnets:getSubnets": (args) => {
+    const token = "getSubnets";
+    const region = regionOf(token, args);
+    const f = filtersOf(token, args, ["vpc-id", "default-for-az", "availability-zone-id"]);
+    if (f["default-for-az"]?.join() !== "true") {
+      throw new Error(`${token}: expected default-for-az true, got ${JSON.stringify(args)}`);
+    }
+    if (!f["vpc-id"]?.includes(region.defaultVpc ?? "")) return { id: args.region, ids: [] };
+    const zones = f["availability-zone-id"];
+    const ids = Object.entries(region.defaultSubnets)
+      .filter(([zone]) => zones === undefined || zones.includes(zone))
+      .map(([, subnet]) => subnet);
+    return { id: args.region, ids, region: args.region };
+  },
 };

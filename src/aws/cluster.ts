@@ -1,4 +1,3 @@
-import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
@@ -6,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterOffer } from "../contracts";
 import { execKubeconfig, nodeCountProblem } from "../k8s/cluster";
 import { componentTags, type Tags } from "../tags";
+import { defaultVpcSubnetIds } from "./subnets";
 
 /** AWS-managed policies an EKS control plane and a managed node need; nothing that reads data. */
 export const CLUSTER_ROLE_POLICIES = ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"] as const;
@@ -30,6 +30,11 @@ export interface EksClusterArgs {
   readonly instanceType?: string;
   /** @default 1 */
   readonly nodeCount?: number;
+  /**
+   * IPv4 CIDRs allowed to reach the public API endpoint; nodes use the private endpoint.
+   * @default ["0.0.0.0/0"] (EKS's own default: open to the internet)
+   */
+  readonly apiAllowedCidrs?: readonly string[];
   readonly tags: Tags;
 }
 
@@ -53,6 +58,13 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
     const nodeCount = args.nodeCount ?? 1;
     const problem = nodeCountProblem(nodeCount);
     if (problem) throw new pulumi.ResourceError(problem, this);
+    const apiAllowedCidrs = [...(args.apiAllowedCidrs ?? ["0.0.0.0/0"])];
+    if (apiAllowedCidrs.length === 0) {
+      throw new pulumi.ResourceError(
+        `${name}: apiAllowedCidrs is empty; list the CIDRs that may reach the API, e.g. ["203.0.113.0/24"]`,
+        this,
+      );
+    }
     const tags = componentTags(args.tags, "cluster");
     const parent = { parent: this };
 
@@ -84,28 +96,34 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
     );
 
     // The default VPC keeps the demo small; its subnets are public, so nodes reach EKS Auth.
-    const vpc = ec2.getVpcOutput({ default: true }, parent);
-    const subnets = ec2.getSubnetsOutput(
-      {
-        filters: [
-          { name: "vpc-id", values: [vpc.id] },
-          { name: "default-for-az", values: ["true"] },
-        ],
-      },
-      parent,
-    );
+    const instanceType = args.instanceType ?? "t3.medium";
+    const subnetIds = defaultVpcSubnetIds({ region: args.region, instanceType }, this, parent);
 
     const cluster = new eks.Cluster(
       `${name}-eks`,
       {
         roleArn: clusterRole.arn,
         version: args.version,
-        vpcConfig: { subnetIds: subnets.ids, endpointPublicAccess: true },
+        vpcConfig: {
+          subnetIds,
+          endpointPublicAccess: true,
+          publicAccessCidrs: apiAllowedCidrs,
+          // Nodes reach the API through the VPC, not from their public IPs: with public access
+          // limited to apiAllowedCidrs and no private endpoint they could not join. "If you limit
+          // access to specific CIDR blocks, then it is recommended that you also enable the
+          // private endpoint" (needs the VPC's DNS hostnames and support, on in a default VPC):
+          // https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
+          endpointPrivateAccess: true,
+        },
         // Access entries, not the aws-auth ConfigMap; whoever runs `pulumi up` is admin.
         accessConfig: {
           authenticationMode: "API",
           bootstrapClusterCreatorAdminPermissions: true,
         },
+        // The EKS API defaults to EXTENDED: a forgotten demo would enter paid extended support
+        // when its version leaves standard support. STANDARD upgrades it instead.
+        // https://docs.aws.amazon.com/eks/latest/APIReference/API_UpgradePolicyRequest.html
+        upgradePolicy: { supportType: "STANDARD" },
         tags,
       },
       { parent: this, dependsOn: clusterRolePolicies },
@@ -116,9 +134,9 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
       {
         clusterName: cluster.name,
         nodeRoleArn: nodeRole.arn,
-        subnetIds: subnets.ids,
+        subnetIds,
         amiType: "AL2023_x86_64_STANDARD",
-        instanceTypes: [args.instanceType ?? "t3.medium"],
+        instanceTypes: [instanceType],
         scalingConfig: { minSize: nodeCount, desiredSize: nodeCount, maxSize: nodeCount },
         tags,
       },
@@ -142,9 +160,14 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
       }),
     );
     // Everything that uses this provider waits for a node to exist, not only the control plane.
+    // No `deleteUnreachable`: with it, any unreachable API (an expired SSO session is enough)
+    // silently drops every Kubernetes object from the state. After the cluster itself is gone,
+    // `PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy` opts in for that one run: the provider
+    // reads the variable when its config has no `deleteUnreachable`
+    // (pulumi-kubernetes provider/pkg/provider/provider.go, Configure).
     this.kubernetesProvider = new KubernetesProvider(
       `${name}-k8s`,
-      { kubeconfig: this.kubeconfig, deleteUnreachable: true },
+      { kubeconfig: this.kubeconfig },
       { parent: this, dependsOn: [this.nodeGroup] },
     );
 

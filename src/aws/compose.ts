@@ -32,7 +32,12 @@ export function eksClusterSide(
   const opts = { providers: { aws: provider } };
   const cluster = new EksCluster(
     `${config.prefix}-cluster`,
-    { region: settings.region, profile: settings.profile, tags },
+    {
+      region: settings.region,
+      profile: settings.profile,
+      apiAllowedCidrs: config.apiAllowedCidrs,
+      tags,
+    },
     opts,
   );
   const agent = new PodIdentityAgent(

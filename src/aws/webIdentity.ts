@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
@@ -8,6 +9,31 @@ import { readerRole } from "./role";
 
 /** Where the pod's own projected token goes when no webhook injects one. */
 export const AWS_TOKEN_DIR = "/var/run/secrets/tokens/aws";
+
+/**
+ * STS RoleSessionName: 2–64 characters of `[\w+=,.@-]` (STS API model `roleSessionNameType`:
+ * min 2, max 64; https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html).
+ */
+export const ROLE_SESSION_NAME_MAX = 64;
+
+/**
+ * The session name the pod's SDK passes to AssumeRoleWithWebIdentity: `<namespace>.<serviceAccount>`
+ * when it fits, else both parts cut (each keeps at least 26 characters, or all of itself) so that
+ * with `-` and 10 hex digits of the full pair's SHA-256 it is exactly 64 characters; two long pairs
+ * still get different names. Kubernetes names (lowercase alphanumerics, `-`, `.`) and the `.`
+ * separator are allowed characters; a namespace has no `.`, so the full pair is unambiguous.
+ */
+export function roleSessionName(namespace: string, serviceAccount: string): string {
+  const full = `${namespace}.${serviceAccount}`;
+  if (full.length <= ROLE_SESSION_NAME_MAX) return full;
+  const hash = createHash("sha256").update(full).digest("hex").slice(0, 10);
+  const room = ROLE_SESSION_NAME_MAX - hash.length - 2; // for `.` and `-`
+  const nsLength = Math.min(
+    namespace.length,
+    Math.max(Math.floor(room / 2), room - serviceAccount.length),
+  );
+  return `${namespace.slice(0, nsLength)}.${serviceAccount.slice(0, room - nsLength)}-${hash}`;
+}
 
 export interface WebIdentityBindingArgs {
   /** The cluster's OIDC issuer with `https://` (EKS, GKE or AKS), verbatim. */
@@ -89,7 +115,7 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
       const env: PodEnvVar[] = [
         { name: "AWS_ROLE_ARN", value: role.arn },
         { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: `${AWS_TOKEN_DIR}/token` },
-        { name: "AWS_ROLE_SESSION_NAME", value: `${namespace}.${serviceAccount}` },
+        { name: "AWS_ROLE_SESSION_NAME", value: roleSessionName(namespace, serviceAccount) },
       ];
       this.podAccess = {
         ...common,
