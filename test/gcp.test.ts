@@ -253,7 +253,8 @@ describe("Cluster", () => {
     const provider = rec.one(T.k8sProvider);
     expect(JSON.parse(provider.inputs.kubeconfig)).toEqual(kubeconfig);
     expect(provider.secretInputs).toEqual(["kubeconfig"]);
-    expect(provider.inputs.deleteUnreachable).toBe("true");
+    // No `deleteUnreachable`: an unreachable API must not drop objects from state.
+    expect(Object.keys(provider.inputs)).toEqual(["kubeconfig"]);
     expect(provider.dependencies).toContain(rec.one(T.nodePool).urn);
   });
 

@@ -204,10 +204,12 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
         caCertificate: cluster.masterAuth.clusterCaCertificate,
       }),
     );
-    // Everything that uses this provider waits for the nodes, not only the control plane.
+    // Everything that uses this provider waits for the nodes, not only the control plane. No
+    // `deleteUnreachable`: it drops objects from state whenever the API cannot be reached (a
+    // narrowed `apiAllowedCidrs`, a network outage), and Pulumi would then forget them silently.
     this.kubernetesProvider = new KubernetesProvider(
       `${name}-k8s`,
-      { kubeconfig: this.kubeconfig, deleteUnreachable: true },
+      { kubeconfig: this.kubeconfig },
       { parent: this, dependsOn: [pool] },
     );
 
