@@ -93,7 +93,7 @@ describe("the principal", () => {
       await valueOf(
         gkePrincipal({
           projectNumber: "111122223333",
-          projectId: "my-project",
+          workloadPool: "my-project.svc.id.goog",
           namespace: "ns1",
           serviceAccount: "sa1",
         }),
@@ -153,7 +153,8 @@ describe("argument checks", () => {
     expect(
       () =>
         new GkeWorkloadIdentityBinding("b", {
-          poolProject: "demo-project-1",
+          workloadPool: "demo-project-1.svc.id.goog",
+          poolProjectNumber: "111122223333",
           identity: { namespace: "demo", serviceAccount: "demo" },
           bucketName: "bucket",
           role: "storage.objectViewer",

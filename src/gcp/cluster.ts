@@ -40,7 +40,10 @@ const AUTONAME_SUFFIX = 8;
 /** A Google service account ID: 6–30 characters, RFC 1035. */
 const SERVICE_ACCOUNT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 
-/** The workload identity pool GKE creates for a project: named after the project ID. */
+/**
+ * The workload identity pool to ask GKE for: named after the project ID. Only the cluster's input;
+ * everything that names the pool takes it from the cluster's output (`GkeCluster.workloadPool`).
+ */
 export function workloadPool(project: string): string {
   return `${project}.svc.id.goog`;
 }
@@ -76,8 +79,11 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
   public readonly kind = "gke" as const;
   /** The project ID: it names the workload identity pool. */
   public readonly project: string;
-  /** `<project>.svc.id.goog`: the pool every Kubernetes ServiceAccount of this cluster is in. */
-  public readonly workloadPool: string;
+  /**
+   * `<project>.svc.id.goog`, the pool every Kubernetes ServiceAccount of this cluster is in, as GKE
+   * reports it: whatever names the pool waits for this cluster, which brings the pool into being.
+   */
+  public readonly workloadPool: pulumi.Output<string>;
   public readonly clusterName: pulumi.Output<string>;
   /** The zone or region, exactly as the issuer URL spells it. */
   public readonly location: pulumi.Output<string>;
@@ -191,7 +197,18 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
     );
 
     this.project = project;
-    this.workloadPool = workloadPool(project);
+    // The pool exists only once the project's first Workload Identity cluster does: a grant that
+    // names it before fails with `Identity Pool does not exist (<project>.svc.id.goog)`
+    // (terraform-google-kubernetes-engine#916). Taken from the cluster's output, it carries the
+    // dependency on the cluster to everything built from it.
+    this.workloadPool = cluster.workloadIdentityConfig.apply((config) => {
+      if (!config?.workloadPool) {
+        throw new Error(
+          `GKE reports no workload pool on cluster ${name}: Workload Identity is off`,
+        );
+      }
+      return config.workloadPool;
+    });
     this.clusterName = cluster.name;
     this.location = cluster.location;
     this.nodePools = [pool];

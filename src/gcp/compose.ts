@@ -86,10 +86,15 @@ export function gcsStorageSide(
       outputs: { principal: binding.member, workloadIdentityPool: binding.poolId },
     };
   }
+  // The pool's project is the cluster's; its number is read off the bucket, which lives there too.
+  if (cluster.project !== settings.project) {
+    throw new Error("internal: the GKE cluster and the bucket must share the configured project");
+  }
   const binding = new GkeWorkloadIdentityBinding(
     `${config.prefix}-binding`,
     {
-      poolProject: cluster.project,
+      workloadPool: cluster.workloadPool,
+      poolProjectNumber: bucket.projectNumber,
       identity: config.workload,
       bucketName: bucket.bucketName,
       role: bucket.readRole,
