@@ -155,6 +155,14 @@ describe("Cluster", () => {
     expect(cluster.inputs.deletionProtection).toBe(false);
   });
 
+  test("the API endpoint: authorized networks written out, open to 0.0.0.0/0 by default", () => {
+    // Written out even when open: the provider keeps an absent block's old value (Optional+Computed).
+    expect(rec.one(T.cluster).inputs.masterAuthorizedNetworksConfig).toEqual({
+      cidrBlocks: [{ cidrBlock: "0.0.0.0/0", displayName: "apiAllowedCidrs[0]" }],
+      gcpPublicCidrsAccessEnabled: true,
+    });
+  });
+
   test("the default pool is removed, and no pool is configured on the cluster itself", () => {
     const cluster = rec.one(T.cluster);
     expect(cluster.inputs.removeDefaultNodePool).toBe(true);
@@ -481,6 +489,21 @@ describe("configuration flows through", () => {
     expect(env).toContainEqual({
       name: "EXPECTED_IDENTITY",
       value: "other-project-42.svc.id.goog",
+    });
+    run = await evaluateGke();
+  });
+
+  test("apiAllowedCidrs narrows the API endpoint to exactly those networks, Google Cloud's VMs shut out", async () => {
+    await evaluateGke({
+      ...stackFile,
+      "workload-identity:apiAllowedCidrs": JSON.stringify(["203.0.113.0/24", "198.51.100.7/32"]),
+    });
+    expect(rec.one(T.cluster).inputs.masterAuthorizedNetworksConfig).toEqual({
+      cidrBlocks: [
+        { cidrBlock: "203.0.113.0/24", displayName: "apiAllowedCidrs[0]" },
+        { cidrBlock: "198.51.100.7/32", displayName: "apiAllowedCidrs[1]" },
+      ],
+      gcpPublicCidrsAccessEnabled: false,
     });
     run = await evaluateGke();
   });

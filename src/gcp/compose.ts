@@ -34,6 +34,7 @@ export function gkeClusterSide(config: StackConfig, tags: Tags, provider: Provid
       // Zonal when a zone is configured: one control plane, cheaper and faster to create.
       location: settings.zone ?? settings.region,
       nodeServiceAccountId: `${config.prefix}-nodes`,
+      apiAllowedCidrs: config.apiAllowedCidrs,
       tags,
     },
     opts,
