@@ -50,7 +50,7 @@ export function workloadPool(project: string): string {
   return `${project}.svc.id.goog`;
 }
 
-/** Everywhere: the API's default, which authorized networks would only restate. */
+/** Every IPv4 address: the config's default, as open as GKE is without authorized networks. */
 export const ANYWHERE = "0.0.0.0/0";
 
 /** The input type of `masterAuthorizedNetworksConfig`, with plain values. */
@@ -91,7 +91,7 @@ export function authorizedNetworkProblem(cidr: string): string | undefined {
  * Leaving the block unset for `["0.0.0.0/0"]` would be the same on a new cluster (authorized
  * networks off: reachable from anywhere, credentials still required), but not on a deployed one:
  * `master_authorized_networks_config` is Optional+Computed in the provider
- * (terraform-provider-google, resource_container_cluster.go, since #13128), so an absent block
+ * (google/services/container/resource_container_cluster.go, since hashicorp/terraform-provider-google#13128), so an absent block
  * means "keep what the cluster has". A stack narrowed once and set back to the default would keep
  * its old list with an empty diff. Written out, `0.0.0.0/0` shows in every preview, both ways.
  *
