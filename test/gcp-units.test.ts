@@ -6,9 +6,15 @@ import * as k8s from "@pulumi/kubernetes";
 import { describe, expect, test } from "vitest";
 import { installMocks, settle, valueOf } from "../offline/mocks";
 import { GkeMetadataServer } from "../src/gcp/agent";
-import { bucketNamePrefixProblem, GcsBucketWithPolicy } from "../src/gcp/bucket";
+import { bucketNamePrefixProblem, GcsBucketWithPolicy, projectNumberText } from "../src/gcp/bucket";
 import { GkeWorkloadIdentityBinding, gkePrincipal } from "../src/gcp/binding";
-import { GkeCluster } from "../src/gcp/cluster";
+import {
+  authorizedNetworkProblem,
+  authorizedNetworks,
+  GkeCluster,
+  gkeClusterProblem,
+} from "../src/gcp/cluster";
+import { poolIdPrefixProblem } from "../src/gcp/federation";
 import { gcpLabels } from "../src/gcp/labels";
 import { baseTags } from "../src/tags";
 import { namePrefix } from "../src/config";
@@ -93,7 +99,7 @@ describe("the principal", () => {
       await valueOf(
         gkePrincipal({
           projectNumber: "111122223333",
-          projectId: "my-project",
+          workloadPool: "my-project.svc.id.goog",
           namespace: "ns1",
           serviceAccount: "sa1",
         }),
@@ -153,7 +159,8 @@ describe("argument checks", () => {
     expect(
       () =>
         new GkeWorkloadIdentityBinding("b", {
-          poolProject: "demo-project-1",
+          workloadPool: "demo-project-1.svc.id.goog",
+          poolProjectNumber: "111122223333",
           identity: { namespace: "demo", serviceAccount: "demo" },
           bucketName: "bucket",
           role: "storage.objectViewer",
@@ -162,5 +169,141 @@ describe("argument checks", () => {
     ).toThrow(
       'role: expected a role name such as roles/storage.objectViewer, got "storage.objectViewer"',
     );
+  });
+});
+
+describe("the API endpoint's authorized networks", () => {
+  test("the open default is written out, Google Cloud's addresses included (they are in 0.0.0.0/0)", () => {
+    expect(authorizedNetworks(["0.0.0.0/0"])).toEqual({
+      cidrBlocks: [{ cidrBlock: "0.0.0.0/0", displayName: "apiAllowedCidrs[0]" }],
+      gcpPublicCidrsAccessEnabled: true,
+    });
+  });
+
+  test("a narrowed list is exactly those networks, and shuts out other Compute Engine VMs", () => {
+    expect(authorizedNetworks(["203.0.113.0/24", "198.51.100.7/32"])).toEqual({
+      cidrBlocks: [
+        { cidrBlock: "203.0.113.0/24", displayName: "apiAllowedCidrs[0]" },
+        { cidrBlock: "198.51.100.7/32", displayName: "apiAllowedCidrs[1]" },
+      ],
+      gcpPublicCidrsAccessEnabled: false,
+    });
+  });
+
+  test.each(["0.0.0.0/0", "203.0.113.0/24", "198.51.100.7/32", "10.0.0.0/8", "255.255.255.255/32"])(
+    "accepts the network address %s",
+    (cidr) => {
+      expect(authorizedNetworkProblem(cidr)).toBeUndefined();
+    },
+  );
+
+  test.each([
+    [
+      "203.0.113.7/24",
+      'apiAllowedCidrs: "203.0.113.7/24" is not a network address; GKE takes "203.0.113.0/24"',
+    ],
+    [
+      "010.0.0.0/8",
+      'apiAllowedCidrs: "010.0.0.0/8" is not a network address; GKE takes "10.0.0.0/8"',
+    ],
+    ["10.0.0.1/0", 'apiAllowedCidrs: "10.0.0.1/0" is not a network address; GKE takes "0.0.0.0/0"'],
+    ["256.0.0.0/8", 'apiAllowedCidrs: "256.0.0.0/8" is not an IPv4 CIDR such as "203.0.113.0/24"'],
+    ["10.0.0.0/33", 'apiAllowedCidrs: "10.0.0.0/33" is not an IPv4 CIDR such as "203.0.113.0/24"'],
+    ["10.0.0.0", 'apiAllowedCidrs: "10.0.0.0" is not an IPv4 CIDR such as "203.0.113.0/24"'],
+  ])("refuses %j", (cidr, message) => {
+    expect(authorizedNetworkProblem(cidr)).toBe(message);
+  });
+
+  test("the cluster refuses a bad list before creating anything", () => {
+    const args = { nodeServiceAccountId: "wi-dev-nodes" };
+    expect(gkeClusterProblem("c", { ...args, apiAllowedCidrs: [] })).toBe(
+      "apiAllowedCidrs: expected 1–50 IPv4 CIDRs, got []",
+    );
+    expect(
+      () =>
+        new GkeCluster("c", {
+          project: "demo-project-1",
+          location: "europe-north1-a",
+          nodeServiceAccountId: "wi-dev-nodes",
+          apiAllowedCidrs: ["203.0.113.7/24"],
+          tags,
+        }),
+    ).toThrow('apiAllowedCidrs: "203.0.113.7/24" is not a network address');
+  });
+});
+
+describe("the project number", () => {
+  test("the provider's JSON number becomes IAM's digits, none lost", () => {
+    expect(projectNumberText(604875213397)).toBe("604875213397");
+    expect(projectNumberText(999999999999)).toBe("999999999999");
+    expect(projectNumberText("123456789012")).toBe("123456789012");
+  });
+
+  test.each([undefined, 0, -1, 1.5, 2 ** 53, "", "my-project", "1e12"])(
+    "refuses %j rather than building a principal from it",
+    (value) => {
+      expect(() => projectNumberText(value as number)).toThrow(
+        "Cloud Storage reported no usable project number",
+      );
+    },
+  );
+});
+
+/**
+ * The prefix contract config.ts keeps: `wi-` and at most 16 of [a-z0-9-], no `--`, not ending in
+ * `-` (a hash of the stack name stands in for what was cut). Every Google Cloud name derived from
+ * any such prefix must hold; only Cloud Storage's "google" rule can refuse one (limits.ts checks it).
+ */
+describe("every Google Cloud name any prefix can make", () => {
+  /** Deterministic prefixes of every length and shape the contract allows. */
+  function prefixes(): string[] {
+    const chars = "abcdefghijklmnopqrstuvwxyz0123456789";
+    let seed = 42;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    const out = new Set<string>([
+      "wi-a",
+      "wi-0",
+      "wi-0-0",
+      `wi-${"a".repeat(16)}`,
+      "wi-a-b-c-d-e-f-g-h",
+    ]);
+    for (let i = 0; i < 2000; i++) {
+      const length = 1 + next(16);
+      let body = chars[next(chars.length)];
+      while (body.length < length) {
+        const dash = body.length < length - 1 && !body.endsWith("-") && next(4) === 0;
+        body += dash ? "-" : chars[next(chars.length)];
+      }
+      out.add(`wi-${body}`);
+    }
+    return [...out];
+  }
+  const CONTRACT = /^wi-(?!.*--)[a-z0-9-]{1,16}$/;
+
+  test("the sample keeps the contract, covering every length from 4 to 19", () => {
+    const all = prefixes();
+    for (const p of all) {
+      expect(p, p).toMatch(CONTRACT);
+      expect(p.endsWith("-"), p).toBe(false);
+    }
+    expect(new Set(all.map((p) => p.length))).toEqual(
+      new Set(Array.from({ length: 16 }, (_, i) => i + 4)),
+    );
+  });
+
+  test("node service account (6–30), GKE cluster and pool names (≤ 40 with the suffix), pool ids (4–32, not gcp-), bucket names (≤ 63)", () => {
+    for (const p of prefixes()) {
+      expect(
+        gkeClusterProblem(`${p}-cluster`, { nodeServiceAccountId: `${p}-nodes` }),
+        p,
+      ).toBeUndefined();
+      expect(poolIdPrefixProblem(p), p).toBeUndefined();
+      const bucket = bucketNamePrefixProblem(p);
+      if (bucket !== undefined)
+        expect(bucket, p).toMatch(/would put "goog"\/"google" in a bucket name/);
+    }
   });
 });

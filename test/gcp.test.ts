@@ -7,7 +7,9 @@
  * deploys its metadata server and serves the pool as the pod's account, that a `principal://`
  * member on the bucket authorizes the federated token, or how long IAM takes to propagate. The
  * verification Job proves those on a real `pulumi up`. The project number is the mock's; what is
- * proven is that it comes from the `getProject` lookup and lands where the number belongs.
+ * proven is that it is read off the bucket (no lookup) and lands where the number belongs. Nor can
+ * mocks show that the pool exists only once the cluster does (terraform-google-kubernetes-engine#916):
+ * what is proven is that the grant takes the pool from the cluster's output and so waits for it.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { expectOwnedAndNamed, expectRestrictedPod, expectUniqueNames } from "./support/expect";
@@ -153,6 +155,14 @@ describe("Cluster", () => {
     expect(cluster.inputs.deletionProtection).toBe(false);
   });
 
+  test("the API endpoint: authorized networks written out, open to 0.0.0.0/0 by default", () => {
+    // Written out even when open: the provider keeps an absent block's old value (Optional+Computed).
+    expect(rec.one(T.cluster).inputs.masterAuthorizedNetworksConfig).toEqual({
+      cidrBlocks: [{ cidrBlock: "0.0.0.0/0", displayName: "apiAllowedCidrs[0]" }],
+      gcpPublicCidrsAccessEnabled: true,
+    });
+  });
+
   test("the default pool is removed, and no pool is configured on the cluster itself", () => {
     const cluster = rec.one(T.cluster);
     expect(cluster.inputs.removeDefaultNodePool).toBe(true);
@@ -253,7 +263,8 @@ describe("Cluster", () => {
     const provider = rec.one(T.k8sProvider);
     expect(JSON.parse(provider.inputs.kubeconfig)).toEqual(kubeconfig);
     expect(provider.secretInputs).toEqual(["kubeconfig"]);
-    expect(provider.inputs.deleteUnreachable).toBe("true");
+    // No `deleteUnreachable`: an unreachable API must not drop objects from state.
+    expect(Object.keys(provider.inputs)).toEqual(["kubeconfig"]);
     expect(provider.dependencies).toContain(rec.one(T.nodePool).urn);
   });
 
@@ -321,12 +332,26 @@ describe("IdentityBinding", () => {
     expect(grant.dependencies).toContain(rec.one(T.bucket).urn);
   });
 
-  test("the number comes from looking the configured project up, once, by ID, through our provider", () => {
-    expect(rec.invokes.map(({ token, args }) => ({ token, args }))).toEqual([
-      { token: "gcp:organizations/getProject:getProject", args: { projectId: PROJECT } },
-    ]);
-    const [lookup] = rec.invokes;
-    expect(lookup.provider.split("::").slice(0, -1).join("::")).toBe(rec.one(T.gcpProvider).urn);
+  test("the pool comes from the cluster's output, so the grant waits for the cluster (#916)", () => {
+    const grant = rec.one(T.bucketMember);
+    const cluster = rec.one(T.cluster);
+    // A data dependency: the member is built from `workloadIdentityConfig.workloadPool`.
+    expect(grant.dependencies).toContain(cluster.urn);
+    const [, pool] = /\/workloadIdentityPools\/([^/]+)\/subject\//.exec(grant.inputs.member)!;
+    expect(pool).toBe(cluster.inputs.workloadIdentityConfig.workloadPool);
+    // The Job's expected identity is that same output.
+    const job = rec.one(T.job, "-verify");
+    expect(rec.dependsOn(job, cluster)).toBe(true);
+  });
+
+  test("the number is read off the bucket: no lookup, so no Cloud Resource Manager API at preview", async () => {
+    expect(rec.invokes).toEqual([]);
+    const grant = rec.one(T.bucketMember);
+    expect(grant.dependencies).toContain(rec.one(T.bucket).urn);
+    expect(grant.inputs.member).toMatch(
+      new RegExp(`^principal://iam\\.googleapis\\.com/projects/${GCP_PROJECT_NUMBER}/`),
+    );
+    expect(await valueOf(run.outputs.principal as pulumi.Output<string>)).toBe(PRINCIPAL);
   });
 
   test("the principal names exactly the namespace/ServiceAccount the pods run as", () => {
@@ -451,7 +476,7 @@ describe("configuration flows through", () => {
     expect(rec.one(T.cluster).inputs.workloadIdentityConfig.workloadPool).toBe(
       "other-project-42.svc.id.goog",
     );
-    expect(rec.invokes.map((i) => i.args)).toEqual([{ projectId: "other-project-42" }]);
+    expect(rec.invokes).toEqual([]);
     expect(rec.one(T.bucketMember).inputs.member).toBe(
       `principal://iam.googleapis.com/projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/other-project-42.svc.id.goog/subject/ns/team-a/sa/reader`,
     );
@@ -464,6 +489,21 @@ describe("configuration flows through", () => {
     expect(env).toContainEqual({
       name: "EXPECTED_IDENTITY",
       value: "other-project-42.svc.id.goog",
+    });
+    run = await evaluateGke();
+  });
+
+  test("apiAllowedCidrs narrows the API endpoint to exactly those networks, Google Cloud's VMs shut out", async () => {
+    await evaluateGke({
+      ...stackFile,
+      "workload-identity:apiAllowedCidrs": JSON.stringify(["203.0.113.0/24", "198.51.100.7/32"]),
+    });
+    expect(rec.one(T.cluster).inputs.masterAuthorizedNetworksConfig).toEqual({
+      cidrBlocks: [
+        { cidrBlock: "203.0.113.0/24", displayName: "apiAllowedCidrs[0]" },
+        { cidrBlock: "198.51.100.7/32", displayName: "apiAllowedCidrs[1]" },
+      ],
+      gcpPublicCidrsAccessEnabled: false,
     });
     run = await evaluateGke();
   });

@@ -1,8 +1,9 @@
 import { autoname, type InvokeMock, type ResourceMock } from "./types";
 
 /**
- * The project *number* the provider reports for any project. Deliberately unlike any project ID,
- * so a principal that swaps number and ID cannot pass a test.
+ * The project *number* the provider reports for any project (on buckets, in pool and provider
+ * names). Deliberately unlike any project ID, so a principal that swaps number and ID cannot pass
+ * a test.
  */
 export const GCP_PROJECT_NUMBER = "604875213397";
 /** The control plane IP GKE reports (no scheme) and its CA (base64 PEM). */
@@ -90,6 +91,8 @@ export const gcpResources: Record<string, ResourceMock> = {
         ...inputs,
         url: `gs://${inputs.name}`,
         selfLink: `https://www.googleapis.com/storage/v1/b/${inputs.name}`,
+        // A number, as the provider reports it (storage/bucket.d.ts: `Output<number>`).
+        projectNumber: Number(GCP_PROJECT_NUMBER),
       },
     };
   },
@@ -124,29 +127,9 @@ export const gcpResources: Record<string, ResourceMock> = {
   },
 };
 
-export const gcpInvokes: Record<string, InvokeMock> = {
-  "gcp:organizations/getProject:getProject": (args) => {
-    // Always asked for by ID: the provider's default project is never relied on.
-    if (
-      typeof args.projectId !== "string" ||
-      !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(args.projectId)
-    ) {
-      throw new Error(`unexpected getProject args ${JSON.stringify(args)}`);
-    }
-    return {
-      id: `projects/${args.projectId}`,
-      projectId: args.projectId,
-      number: GCP_PROJECT_NUMBER,
-      name: args.projectId,
-      orgId: "",
-      folderId: "",
-      billingAccount: "",
-      autoCreateNetwork: true,
-      deletionPolicy: "PREVENT",
-      labels: {},
-      effectiveLabels: {},
-      pulumiLabels: {},
-      tags: {},
-    };
-  },
-};
+/**
+ * None: the program looks nothing up on Google Cloud. `getProject` in particular needs the Cloud
+ * Resource Manager API at every preview; the project number comes from the bucket
+ * (`projectNumber`) or the Workload Identity pool (`name`) instead, so any lookup throws here.
+ */
+export const gcpInvokes: Record<string, InvokeMock> = {};

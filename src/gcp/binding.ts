@@ -1,15 +1,13 @@
-import * as organizations from "@pulumi/gcp/organizations";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import type { PodAccess, WorkloadIdentity } from "../contracts";
 import { gcsClient } from "./client";
-import { workloadPool } from "./cluster";
 
 export interface GkePrincipalArgs {
   /** The number of the project that hosts the pool, e.g. `123456789012`. */
   readonly projectNumber: pulumi.Input<string>;
-  /** The ID of that project, e.g. `my-project`: it names the pool. */
-  readonly projectId: string;
+  /** The pool, `<project ID>.svc.id.goog`, as the cluster reports it. */
+  readonly workloadPool: pulumi.Input<string>;
   readonly namespace: string;
   readonly serviceAccount: string;
 }
@@ -21,13 +19,23 @@ export interface GkePrincipalArgs {
  * the classic mistake, and IAM accepts either string without complaint.
  */
 export function gkePrincipal(args: GkePrincipalArgs): pulumi.Output<string> {
-  const pool = workloadPool(args.projectId);
-  return pulumi.interpolate`principal://iam.googleapis.com/projects/${args.projectNumber}/locations/global/workloadIdentityPools/${pool}/subject/ns/${args.namespace}/sa/${args.serviceAccount}`;
+  return pulumi.interpolate`principal://iam.googleapis.com/projects/${args.projectNumber}/locations/global/workloadIdentityPools/${args.workloadPool}/subject/ns/${args.namespace}/sa/${args.serviceAccount}`;
 }
 
 export interface GkeWorkloadIdentityBindingArgs {
-  /** The ID of the project whose GKE cluster runs the pods (its pool is `<id>.svc.id.goog`). */
-  readonly poolProject: string;
+  /**
+   * The cluster's pool, `<project ID>.svc.id.goog`: its `workloadIdentityConfig.workloadPool`
+   * output (`GkeCluster.workloadPool`), never a string built beside it. The pool exists only once
+   * the project's first Workload Identity cluster does, and a grant naming it before fails with
+   * `Identity Pool does not exist` (terraform-google-kubernetes-engine#916); the output makes the
+   * grant wait for the cluster.
+   */
+  readonly workloadPool: pulumi.Input<string>;
+  /**
+   * The number of the pool's project (the cluster's), e.g. `GcsBucketWithPolicy.projectNumber`
+   * of a bucket in that project. Read off a resource, never configured nor looked up.
+   */
+  readonly poolProjectNumber: pulumi.Input<string>;
   /** The namespace/ServiceAccount that may read. */
   readonly identity: WorkloadIdentity;
   readonly bucketName: pulumi.Input<string>;
@@ -63,15 +71,12 @@ export class GkeWorkloadIdentityBinding extends pulumi.ComponentResource {
     }
     const { namespace, serviceAccount } = args.identity;
 
-    // The number is looked up, never configured: it is what users get wrong.
-    const project = organizations.getProjectOutput(
-      { projectId: args.poolProject },
-      { parent: this },
-    );
-    this.projectNumber = project.number;
+    // Both halves come from resources, so the member (and the grant) wait for them; no lookup of
+    // the project (`getProject` needs the Cloud Resource Manager API, at every preview).
+    this.projectNumber = pulumi.output(args.poolProjectNumber);
     this.member = gkePrincipal({
-      projectNumber: project.number,
-      projectId: args.poolProject,
+      projectNumber: args.poolProjectNumber,
+      workloadPool: args.workloadPool,
       namespace,
       serviceAccount,
     });
@@ -89,7 +94,7 @@ export class GkeWorkloadIdentityBinding extends pulumi.ComponentResource {
       env: [],
       client: gcsClient({
         objectUrl: args.objectUrl,
-        workloadPool: workloadPool(args.poolProject),
+        workloadPool: args.workloadPool,
       }),
       readyAfter: [grant],
       credentialVariables: [], // TODO(issue 10)

@@ -32,6 +32,18 @@ export function bucketNamePrefixProblem(prefix: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A project number as IAM spells it in a `principal://` path: decimal digits. The provider hands it
+ * over as a JSON number; project numbers (12 digits today) are far below 2^53, so no digit is lost.
+ */
+export function projectNumberText(value: number | string | undefined): string {
+  const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== "string" || !/^[1-9][0-9]{0,15}$/.test(text)) {
+    throw new Error(`Cloud Storage reported no usable project number: ${JSON.stringify(value)}`);
+  }
+  return text;
+}
+
 export interface GcsBucketArgs {
   readonly project: string;
   /** Where the bucket lives, e.g. the cluster's region (`europe-north1`). */
@@ -52,6 +64,12 @@ export class GcsBucketWithPolicy extends pulumi.ComponentResource {
   public readonly objectUrl: pulumi.Output<string>;
   /** What a binding grants on this bucket to read it. */
   public readonly readRole: string = GCS_READ_ROLE;
+  /**
+   * The number of the bucket's project, as Cloud Storage reports it with the bucket: the
+   * `principal://` members need the number, and this needs no Cloud Resource Manager API (which a
+   * `getProject` lookup would, at every preview).
+   */
+  public readonly projectNumber: pulumi.Output<string>;
 
   constructor(name: string, args: GcsBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:BucketWithPolicy", name, {}, opts);
@@ -92,6 +110,14 @@ export class GcsBucketWithPolicy extends pulumi.ComponentResource {
 
     this.bucketName = bucket.name;
     this.objectUrl = pulumi.interpolate`gs://${hello.bucket}/${hello.name}`;
-    this.registerOutputs({ bucketName: this.bucketName, objectUrl: this.objectUrl });
+    // `projectNumber` is the Storage API's own field on the bucket (terraform-provider-google,
+    // google/services/storage/resource_storage_bucket.go: `d.Set("project_number",
+    // res.ProjectNumber)`; storage/bucket.d.ts: `projectNumber: Output<number>`).
+    this.projectNumber = bucket.projectNumber.apply(projectNumberText);
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      objectUrl: this.objectUrl,
+      projectNumber: this.projectNumber,
+    });
   }
 }

@@ -27,8 +27,8 @@ export const METADATA_EMAIL_URL =
  */
 export function gcsClient(args: {
   readonly objectUrl: pulumi.Input<string>;
-  /** `<project>.svc.id.goog` */
-  readonly workloadPool: string;
+  /** `<project>.svc.id.goog`, as the cluster reports it. */
+  readonly workloadPool: pulumi.Input<string>;
 }): StorageClient {
   const env: PodEnvVar[] = [
     // gcloud writes its configuration and logs; the root filesystem is read-only.

@@ -37,12 +37,74 @@ export const GKE_METADATA = "GKE_METADATA";
 const GKE_NAME_MAX = 40;
 /** What Pulumi's auto-naming appends: `-` and seven random characters. */
 const AUTONAME_SUFFIX = 8;
+/** Authorized networks per cluster (cloud.google.com/kubernetes-engine/quotas). */
+const MAX_AUTHORIZED_NETWORKS = 50;
 /** A Google service account ID: 6–30 characters, RFC 1035. */
 const SERVICE_ACCOUNT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 
-/** The workload identity pool GKE creates for a project: named after the project ID. */
+/**
+ * The workload identity pool to ask GKE for: named after the project ID. Only the cluster's input;
+ * everything that names the pool takes it from the cluster's output (`GkeCluster.workloadPool`).
+ */
 export function workloadPool(project: string): string {
   return `${project}.svc.id.goog`;
+}
+
+/** Every IPv4 address: the config's default, as open as GKE is without authorized networks. */
+export const ANYWHERE = "0.0.0.0/0";
+
+/** The input type of `masterAuthorizedNetworksConfig`, with plain values. */
+export interface AuthorizedNetworks {
+  readonly cidrBlocks: { readonly cidrBlock: string; readonly displayName: string }[];
+  readonly gcpPublicCidrsAccessEnabled: boolean;
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/**
+ * Why a CIDR is no authorized network, or undefined. The provider checks `cidrBlock` with
+ * `validation.IsCIDRNetwork(0, 32)` (terraform-provider-google,
+ * google/services/container/resource_container_cluster.go, `cidrBlockConfig`), which refuses any
+ * spelling but Go's own of the network address (terraform-plugin-sdk,
+ * helper/validation/network.go: `v != ipnet.String()`): `203.0.113.7/24` and `010.0.0.0/8` fail
+ * there, halfway through an update, so they are refused here first.
+ */
+export function authorizedNetworkProblem(cidr: string): string | undefined {
+  const m = IPV4_CIDR.exec(cidr);
+  const octets = m ? m.slice(1, 5).map(Number) : [];
+  const bits = m ? Number(m[5]) : -1;
+  if (!m || octets.some((o) => o > 255) || bits > 32) {
+    return `apiAllowedCidrs: ${JSON.stringify(cidr)} is not an IPv4 CIDR such as "203.0.113.0/24"`;
+  }
+  const address = octets.reduce((a, o) => a * 256 + o, 0);
+  const network = address - (address % 2 ** (32 - bits));
+  const canonical = `${[24, 16, 8, 0].map((s) => Math.floor(network / 2 ** s) % 256).join(".")}/${bits}`;
+  if (canonical !== cidr) {
+    return `apiAllowedCidrs: ${JSON.stringify(cidr)} is not a network address; GKE takes "${canonical}"`;
+  }
+  return undefined;
+}
+
+/**
+ * The control plane's authorized networks, always written out, also for the open default.
+ *
+ * Leaving the block unset for `["0.0.0.0/0"]` would be the same on a new cluster (authorized
+ * networks off: reachable from anywhere, credentials still required), but not on a deployed one:
+ * `master_authorized_networks_config` is Optional+Computed in the provider
+ * (google/services/container/resource_container_cluster.go, since hashicorp/terraform-provider-google#13128), so an absent block
+ * means "keep what the cluster has". A stack narrowed once and set back to the default would keep
+ * its old list with an empty diff. Written out, `0.0.0.0/0` shows in every preview, both ways.
+ *
+ * A narrowed list also turns off `gcpPublicCidrsAccessEnabled`: otherwise every Compute Engine
+ * VM's public address, anyone's, may reach the endpoint too
+ * (cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks). GKE always lets the
+ * cluster's own nodes in (`container/cluster.d.ts`, `masterAuthorizedNetworksConfig`).
+ */
+export function authorizedNetworks(cidrs: readonly string[]): AuthorizedNetworks {
+  return {
+    cidrBlocks: cidrs.map((cidrBlock, i) => ({ cidrBlock, displayName: `apiAllowedCidrs[${i}]` })),
+    gcpPublicCidrsAccessEnabled: cidrs.includes(ANYWHERE),
+  };
 }
 
 export interface GkeClusterArgs {
@@ -62,7 +124,58 @@ export interface GkeClusterArgs {
    * @default 1
    */
   readonly nodeCount?: number;
+  /**
+   * IPv4 networks that may reach the control plane's public endpoint (at most 50); the machine
+   * running Pulumi must be in one.
+   * @default ["0.0.0.0/0"]
+   */
+  readonly apiAllowedCidrs?: readonly string[];
   readonly tags: Tags;
+}
+
+/** The logical names whose auto-names GKE must accept: the cluster's and its node pool's. */
+const gkeLogicalNames = (name: string) => [`${name}-gke`, `${name}-pool`];
+/** A GKE cluster or node pool name: RFC 1035, at most 40 characters. */
+const GKE_NAME = /^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/;
+
+/**
+ * Why GKE or IAM would refuse what this component makes of `name` and `args`, or undefined: the
+ * node service account ID, the cluster's and node pool's auto-names, the node count and the
+ * authorized networks. Pure, so a stack that would fail is refused before anything is created.
+ */
+export function gkeClusterProblem(
+  name: string,
+  args: Pick<GkeClusterArgs, "nodeServiceAccountId" | "nodeCount" | "apiAllowedCidrs">,
+): string | undefined {
+  const countProblem = nodeCountProblem(args.nodeCount ?? 1);
+  if (countProblem) return countProblem;
+  if (!SERVICE_ACCOUNT_ID.test(args.nodeServiceAccountId)) {
+    return (
+      `nodeServiceAccountId: ${JSON.stringify(args.nodeServiceAccountId)} is not a service account ID; ` +
+      "use 6–30 lowercase letters, digits and '-', starting with a letter"
+    );
+  }
+  const cidrs = args.apiAllowedCidrs ?? [ANYWHERE];
+  if (cidrs.length === 0 || cidrs.length > MAX_AUTHORIZED_NETWORKS) {
+    return `apiAllowedCidrs: expected 1–${MAX_AUTHORIZED_NETWORKS} IPv4 CIDRs, got ${JSON.stringify(cidrs)}`;
+  }
+  for (const cidr of cidrs) {
+    const cidrProblem = authorizedNetworkProblem(cidr);
+    if (cidrProblem) return cidrProblem;
+  }
+  for (const n of gkeLogicalNames(name)) {
+    const physical = `${n}-${"x".repeat(AUTONAME_SUFFIX - 1)}`;
+    if (physical.length > GKE_NAME_MAX) {
+      return (
+        `name: ${JSON.stringify(name)} is too long; GKE names are at most ${GKE_NAME_MAX} characters ` +
+        `and ${JSON.stringify(n)} plus a random suffix would be ${physical.length}`
+      );
+    }
+    if (!GKE_NAME.test(physical)) {
+      return `name: ${JSON.stringify(name)} would make GKE names like ${JSON.stringify(physical)}; use lowercase letters, digits and '-', starting with a letter`;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -76,8 +189,11 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
   public readonly kind = "gke" as const;
   /** The project ID: it names the workload identity pool. */
   public readonly project: string;
-  /** `<project>.svc.id.goog`: the pool every Kubernetes ServiceAccount of this cluster is in. */
-  public readonly workloadPool: string;
+  /**
+   * `<project>.svc.id.goog`, the pool every Kubernetes ServiceAccount of this cluster is in, as GKE
+   * reports it: whatever names the pool waits for this cluster, which brings the pool into being.
+   */
+  public readonly workloadPool: pulumi.Output<string>;
   public readonly clusterName: pulumi.Output<string>;
   /** The zone or region, exactly as the issuer URL spells it. */
   public readonly location: pulumi.Output<string>;
@@ -90,27 +206,12 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
 
   constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:Cluster", name, {}, opts);
-    const nodeCount = args.nodeCount ?? 1;
-    const problem = nodeCountProblem(nodeCount);
+    const problem = gkeClusterProblem(name, args);
     if (problem) throw new pulumi.ResourceError(problem, this);
-    if (!SERVICE_ACCOUNT_ID.test(args.nodeServiceAccountId)) {
-      throw new pulumi.ResourceError(
-        `nodeServiceAccountId: ${JSON.stringify(args.nodeServiceAccountId)} is not a service account ID; ` +
-          "use 6–30 lowercase letters, digits and '-', starting with a letter",
-        this,
-      );
-    }
+    const nodeCount = args.nodeCount ?? 1;
+    const apiAllowedCidrs = args.apiAllowedCidrs ?? [ANYWHERE];
     const clusterLogicalName = `${name}-gke`;
     const poolLogicalName = `${name}-pool`;
-    for (const n of [clusterLogicalName, poolLogicalName]) {
-      if (n.length + AUTONAME_SUFFIX > GKE_NAME_MAX) {
-        throw new pulumi.ResourceError(
-          `name: ${JSON.stringify(name)} is too long; GKE names are at most ${GKE_NAME_MAX} characters ` +
-            `and ${JSON.stringify(n)} plus a random suffix would be ${n.length + AUTONAME_SUFFIX}`,
-          this,
-        );
-      }
-    }
     const { project } = args;
     const labels = gcpLabels(componentTags(args.tags, "cluster"));
 
@@ -158,6 +259,7 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
         initialNodeCount: 1,
         deletionProtection: false,
         workloadIdentityConfig: { workloadPool: workloadPool(project) },
+        masterAuthorizedNetworksConfig: authorizedNetworks(apiAllowedCidrs),
         resourceLabels: labels,
       },
       {
@@ -191,7 +293,18 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
     );
 
     this.project = project;
-    this.workloadPool = workloadPool(project);
+    // The pool exists only once the project's first Workload Identity cluster does: a grant that
+    // names it before fails with `Identity Pool does not exist (<project>.svc.id.goog)`
+    // (terraform-google-kubernetes-engine#916). Taken from the cluster's output, it carries the
+    // dependency on the cluster to everything built from it.
+    this.workloadPool = cluster.workloadIdentityConfig.apply((config) => {
+      if (!config?.workloadPool) {
+        throw new Error(
+          `GKE reports no workload pool on cluster ${name}: Workload Identity is off`,
+        );
+      }
+      return config.workloadPool;
+    });
     this.clusterName = cluster.name;
     this.location = cluster.location;
     this.nodePools = [pool];
@@ -204,10 +317,12 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
         caCertificate: cluster.masterAuth.clusterCaCertificate,
       }),
     );
-    // Everything that uses this provider waits for the nodes, not only the control plane.
+    // Everything that uses this provider waits for the nodes, not only the control plane. No
+    // `deleteUnreachable`: it drops objects from state whenever the API cannot be reached (a
+    // narrowed `apiAllowedCidrs`, a network outage), and Pulumi would then forget them silently.
     this.kubernetesProvider = new KubernetesProvider(
       `${name}-k8s`,
-      { kubeconfig: this.kubeconfig, deleteUnreachable: true },
+      { kubeconfig: this.kubeconfig },
       { parent: this, dependsOn: [pool] },
     );
 

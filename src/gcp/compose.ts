@@ -34,6 +34,7 @@ export function gkeClusterSide(config: StackConfig, tags: Tags, provider: Provid
       // Zonal when a zone is configured: one control plane, cheaper and faster to create.
       location: settings.zone ?? settings.region,
       nodeServiceAccountId: `${config.prefix}-nodes`,
+      apiAllowedCidrs: config.apiAllowedCidrs,
       tags,
     },
     opts,
@@ -86,10 +87,15 @@ export function gcsStorageSide(
       outputs: { principal: binding.member, workloadIdentityPool: binding.poolId },
     };
   }
+  // The pool's project is the cluster's; its number is read off the bucket, which lives there too.
+  if (cluster.project !== settings.project) {
+    throw new Error("internal: the GKE cluster and the bucket must share the configured project");
+  }
   const binding = new GkeWorkloadIdentityBinding(
     `${config.prefix}-binding`,
     {
-      poolProject: cluster.project,
+      workloadPool: cluster.workloadPool,
+      poolProjectNumber: bucket.projectNumber,
       identity: config.workload,
       bucketName: bucket.bucketName,
       role: bucket.readRole,

@@ -1,5 +1,4 @@
 import * as iam from "@pulumi/gcp/iam";
-import * as organizations from "@pulumi/gcp/organizations";
 import * as projects from "@pulumi/gcp/projects";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
@@ -105,12 +104,11 @@ export class FederatedGcsBinding extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: apis },
     );
-    // The number is looked up, never configured: the principal and the audience use it.
-    const number = organizations.getProjectOutput(
-      { projectId: args.project },
-      { parent: this },
-    ).number;
-    const providerName = pulumi.interpolate`projects/${number}/locations/global/workloadIdentityPools/${pool.workloadIdentityPoolId}/providers/${PROVIDER_ID}`;
+    // The pool's full name, `projects/<number>/locations/global/workloadIdentityPools/<id>`
+    // (iam/workloadIdentityPool.d.ts, `name`), carries the project number the principal and the
+    // audience need: no lookup (`getProject` needs the Cloud Resource Manager API, which this
+    // route never enables, at every preview), nothing configured.
+    const providerName = pulumi.interpolate`${pool.name}/providers/${PROVIDER_ID}`;
     // Google's default audience for the provider, allowed explicitly so the pod can ask for it.
     this.audience = pulumi.interpolate`https://iam.googleapis.com/${providerName}`;
     const provider = new iam.WorkloadIdentityPoolProvider(
@@ -125,7 +123,7 @@ export class FederatedGcsBinding extends pulumi.ComponentResource {
       { parent: this },
     );
     this.poolId = pool.workloadIdentityPoolId;
-    this.member = pulumi.interpolate`principal://iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${pool.workloadIdentityPoolId}/subject/system:serviceaccount:${namespace}:${serviceAccount}`;
+    this.member = pulumi.interpolate`principal://iam.googleapis.com/${pool.name}/subject/system:serviceaccount:${namespace}:${serviceAccount}`;
     const grant = new storage.BucketIAMMember(
       `${name}-read`,
       { bucket: args.bucketName, role: args.role, member: this.member },
