@@ -387,3 +387,33 @@ describe("every stack file", () => {
     expect(out).not.toMatch(/a1b2c3d|123456789012|604875213397/);
   });
 });
+
+describe("a Google Cloud stack file as shipped", () => {
+  // The refusal lives in src/config.ts; plan shows it as `pulumi up` would, and --config is the
+  // way past it without editing the file.
+  const refusal = (stack: string) =>
+    new RegExp(
+      '^config `gcp:project`: "replace-with-your-project-id" is a placeholder; set your project\'s ID with ' +
+        `\`pulumi config set gcp:project <your-project-id> --stack (<stack>|${stack})\`$`,
+    );
+  const shipped = stackNames().filter(
+    (s) => readStackFile(s)["gcp:project"] === "replace-with-your-project-id",
+  );
+
+  test("is one of several", () => {
+    expect(shipped).toEqual(
+      expect.arrayContaining(["gke", "gke-s3", "gke-blob", "eks-gcs", "aks-gcs"]),
+    );
+  });
+
+  test.each(shipped)("stack %s: the placeholder project is refused", async (stack) => {
+    await expect(plan(args(stack, "text", {}))).rejects.toThrow(refusal(stack));
+  });
+
+  test("the command prints the refusal alone and fails", () => {
+    const r = runPlan(["--stack", "gke"]);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(new RegExp(`^error: ${refusal("gke").source.slice(1, -1)}\n$`));
+    expect(r.status).toBe(2);
+  });
+});
