@@ -3,6 +3,7 @@
  * issuer → token audience → trust or binding → permissions → object. Nothing here is configured
  * by hand: each step quotes the inputs of the resources that make it true.
  */
+import type { ClusterKind, StackConfig, StorageKind } from "../src/config";
 import type { Evaluation } from "./evaluate";
 import { statements } from "./iam";
 import type { Recorded, Recorder } from "./mocks";
@@ -22,6 +23,7 @@ const T = {
   attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   policy: "aws:iam/policy:Policy",
   gcsMember: "gcp:storage/bucketIAMMember:BucketIAMMember",
+  wifPool: "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
   wifProvider: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
   fic: "azure-native:managedidentity:FederatedIdentityCredential",
   roleAssignment: "azure-native:authorization:RoleAssignment",
@@ -30,6 +32,47 @@ const T = {
 } as const;
 
 const first = (rec: Recorder, type: string): Recorded | undefined => rec.ofType(type)[0];
+
+/**
+ * Where a cluster or a bucket lives, as the stack's config places it: EKS clusters and S3 buckets
+ * in the AWS provider's region, GKE clusters in `gcp:zone` (zonal) or `gcp:region`, Cloud Storage
+ * buckets in `gcp:region`, AKS clusters and storage accounts in `azure-native:location`
+ * (src/<cloud>/compose.ts passes exactly these).
+ */
+const PLACE: Readonly<
+  Record<ClusterKind | StorageKind, (config: StackConfig) => string | undefined>
+> = {
+  eks: (c) => c.aws?.region,
+  s3: (c) => c.aws?.region,
+  gke: (c) => c.gcp?.zone ?? c.gcp?.region,
+  gcs: (c) => c.gcp?.region,
+  aks: (c) => c.azure?.location,
+  blob: (c) => c.azure?.location,
+};
+export const placeOf = (config: StackConfig, kind: ClusterKind | StorageKind): string =>
+  PLACE[kind](config) ?? "?";
+
+/**
+ * Names of the Azure built-in roles a reader of this program may meet, by role definition ID (the
+ * IDs are the same in every tenant): https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+ * Data roles carry blob data actions; Reader, Contributor and Owner carry none (a workload holding
+ * only those cannot read a blob).
+ */
+export const AZURE_ROLE_NAMES: Readonly<Record<string, string>> = {
+  "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
+  "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+  "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
+  "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+};
+
+/** `Storage Blob Data Reader (2a2b…)` for a role definition ID; the bare GUID for one not listed. */
+export function azureRole(roleDefinitionId: string): string {
+  const guid = roleDefinitionId.split("/").pop() ?? roleDefinitionId;
+  const name = AZURE_ROLE_NAMES[guid.toLowerCase()];
+  return name ? `${name} (${guid})` : guid;
+}
 
 /** Where a token comes from when the pod projects none itself. */
 function injectedAudience(rec: Recorder, sa: Recorded | undefined): string {
@@ -88,11 +131,21 @@ function awsTrust(rec: Recorder): ChainStep[] {
 
 function gcpTrust(rec: Recorder): ChainStep[] {
   const steps: ChainStep[] = [];
-  const pool = first(rec, T.gke)?.inputs.workloadIdentityConfig?.workloadPool;
-  if (pool && rec.ofType(T.wifProvider).length === 0) {
+  const members = rec.ofType(T.gcsMember).map((m) => String(m.inputs.member));
+  // GKE's own pool (`<project>.svc.id.goog`) is in the chain only when a bucket grant names it:
+  // the GKE → Cloud Storage route. A GKE cluster reading S3 or Blob keeps the pool enabled but
+  // its pods project their own token to the other cloud instead.
+  const gkePool = first(rec, T.gke)?.inputs.workloadIdentityConfig?.workloadPool;
+  if (gkePool && members.some((m) => m.includes(`/workloadIdentityPools/${gkePool}/`))) {
     steps.push({
       step: "trust",
-      detail: `GKE's workload identity pool ${pool}: the metadata server exchanges the pod's token`,
+      detail: `GKE's workload identity pool ${gkePool}: the metadata server exchanges the pod's token`,
+    });
+  }
+  for (const pool of rec.ofType(T.wifPool)) {
+    steps.push({
+      step: "trust",
+      detail: `Workload Identity pool ${pool.inputs.workloadIdentityPoolId} of project ${pool.inputs.project}: Google's STS exchanges the pod's token`,
     });
   }
   for (const p of rec.ofType(T.wifProvider)) {
@@ -119,7 +172,7 @@ function azureTrust(rec: Recorder): ChainStep[] {
   for (const ra of rec.ofType(T.roleAssignment)) {
     steps.push({
       step: "permissions",
-      detail: `role ${String(ra.inputs.roleDefinitionId).split("/").pop()} for principal ${ra.inputs.principalId} on ${ra.inputs.scope}`,
+      detail: `role ${azureRole(String(ra.inputs.roleDefinitionId))} for principal ${ra.inputs.principalId} on ${ra.inputs.scope}`,
     });
   }
   return steps;
@@ -144,7 +197,7 @@ export async function identityChain(rec: Recorder, run: Evaluation): Promise<Cha
   return [
     {
       step: "cluster",
-      detail: `${run.config.cluster.toUpperCase()} (${cluster?.type ?? "?"} ${cluster?.name ?? "?"})`,
+      detail: `${run.config.cluster.toUpperCase()} (${cluster?.type ?? "?"} ${cluster?.name ?? "?"}) in ${placeOf(run.config, run.config.cluster)}`,
     },
     { step: "OIDC issuer", detail: await value<string>(run.outputs.oidcIssuerUrl) },
     {
@@ -158,6 +211,9 @@ export async function identityChain(rec: Recorder, run: Evaluation): Promise<Cha
     ...awsTrust(rec),
     ...gcpTrust(rec),
     ...azureTrust(rec),
-    { step: "object", detail: await value<string>(run.outputs.objectUrl) },
+    {
+      step: "object",
+      detail: `${await value<string>(run.outputs.objectUrl)} in ${placeOf(run.config, run.config.storage)}`,
+    },
   ];
 }

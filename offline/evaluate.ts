@@ -24,6 +24,17 @@ export function readStackFile(stack: string): Record<string, string> {
   );
 }
 
+/**
+ * The config `pulumi up --stack <stack> --config k=v …` would run with: the stack file's, with
+ * `overrides` (keys with their namespace) set over it. The file is not changed.
+ */
+export function stackConfig(
+  stack: string,
+  overrides: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return { ...readStackFile(stack), ...overrides };
+}
+
 /** Every stack file in the project, by stack name. */
 export function stackNames(): string[] {
   return fs
