@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { loadConfig, type StackConfig } from "../src/config";
+import { loadConfig, PLACEHOLDER_PROJECT, type StackConfig } from "../src/config";
 import { deploy, type ProgramOutputs } from "../src/program";
 import { settle, useStack, type Recorder } from "./mocks";
 
@@ -35,6 +35,23 @@ export function stackConfig(
   return { ...readStackFile(stack), ...overrides };
 }
 
+/** The project ID tests and the benchmark use where a stack file holds the placeholder. */
+export const EXAMPLE_PROJECT = "wi-example-123";
+
+/**
+ * A stack file's config as a user would have it after following the README: the placeholder
+ * `gcp:project` replaced by `EXAMPLE_PROJECT` (the program refuses the placeholder itself).
+ */
+export function exampleStackConfig(
+  stack: string,
+  overrides: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const file = readStackFile(stack);
+  const project =
+    file["gcp:project"] === PLACEHOLDER_PROJECT ? { "gcp:project": EXAMPLE_PROJECT } : {};
+  return { ...file, ...project, ...overrides };
+}
+
 /** Every stack file in the project, by stack name. */
 export function stackNames(): string[] {
   return fs
@@ -57,7 +74,7 @@ export interface Evaluation {
 export async function evaluate(
   rec: Recorder,
   stack: string,
-  config: Record<string, string> = readStackFile(stack),
+  config: Record<string, string> = exampleStackConfig(stack),
 ): Promise<Evaluation> {
   rec.clear();
   useStack(rec, stack);

@@ -12,10 +12,10 @@ require("ts-node").register({
 });
 const pulumi = require("@pulumi/pulumi");
 const { installMocks, settle } = require("./mocks.ts");
-const { readStackFile } = require("./evaluate.ts");
+const { exampleStackConfig } = require("./evaluate.ts");
 const stack = process.argv[2];
 installMocks(stack);
-pulumi.runtime.setAllConfig(readStackFile(stack));
+pulumi.runtime.setAllConfig(exampleStackConfig(stack));
 require(path.join(root, "index.ts"));
 settle().then(() => {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;

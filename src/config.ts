@@ -233,8 +233,17 @@ function awsSettings(raw: RawConfig, reason: string): AwsSettings {
   return { region, ...(raw.awsProfile ? { profile: raw.awsProfile } : {}) };
 }
 
-function gcpSettings(raw: RawConfig, reason: string): GcpSettings {
+/** What the shipped Google Cloud stack files hold until the user sets a real project. */
+export const PLACEHOLDER_PROJECT = "replace-with-your-project-id";
+
+function gcpSettings(raw: RawConfig, reason: string, stack: string): GcpSettings {
   const project = raw.gcpProject ?? "";
+  if (project === PLACEHOLDER_PROJECT) {
+    throw new ConfigError(
+      `config \`gcp:project\`: ${JSON.stringify(project)} is a placeholder; set your project's ID with ` +
+        `\`pulumi config set gcp:project <your-project-id> --stack ${stack}\``,
+    );
+  }
   if (!GCP_PROJECT_ID.test(project)) {
     throw new ConfigError(
       `config \`gcp:project\`: required when ${reason}; expected a project ID ` +
@@ -321,7 +330,7 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
       raw.apiAllowedCidrs ?? DEFAULTS.apiAllowedCidrs,
     ),
     ...(awsReason ? { aws: awsSettings(raw, awsReason) } : {}),
-    ...(gcpReason ? { gcp: gcpSettings(raw, gcpReason) } : {}),
+    ...(gcpReason ? { gcp: gcpSettings(raw, gcpReason, stack) } : {}),
     ...(azureReason ? { azure: azureSettings(raw, azureReason) } : {}),
   };
 }

@@ -5,7 +5,7 @@
  * fetches them from the issuer when the token is presented).
  */
 import { beforeAll, describe, expect, test } from "vitest";
-import { evaluate, readStackFile } from "../offline/evaluate";
+import { evaluate, exampleStackConfig } from "../offline/evaluate";
 import { statements } from "../offline/iam";
 import { ACCOUNT, EKS_ISSUER, installMocks } from "../offline/mocks";
 
@@ -19,7 +19,10 @@ const HOST = EKS_ISSUER.replace("https://", "");
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/wi-dev-binding-role-a1b2c3d`;
 
 beforeAll(async () => {
-  await evaluate(rec, "dev", { ...readStackFile("dev"), "workload-identity:awsMechanism": "irsa" });
+  await evaluate(rec, "dev", {
+    ...exampleStackConfig("dev"),
+    "workload-identity:awsMechanism": "irsa",
+  });
 });
 
 describe("IRSA", () => {

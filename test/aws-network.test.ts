@@ -9,7 +9,7 @@
  */
 import { describe, expect, test } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { evaluate, readStackFile } from "../offline/evaluate";
+import { evaluate, exampleStackConfig } from "../offline/evaluate";
 import { AWS_REGIONS, installMocks, settle, valueOf } from "../offline/mocks";
 import { EksCluster } from "../src/aws/cluster";
 import { awsProvider } from "../src/aws/compose";
@@ -21,7 +21,7 @@ const T = {
   nodeGroup: "aws:eks/nodeGroup:NodeGroup",
   component: "workload-identity:aws:Cluster",
 };
-const devIn = (region: string) => ({ ...readStackFile("dev"), "aws:region": region });
+const devIn = (region: string) => ({ ...exampleStackConfig("dev"), "aws:region": region });
 
 /**
  * Runs `body` and returns the errors that reached Node's unhandled-rejection hook, which is where
@@ -137,7 +137,7 @@ describe("API endpoint", () => {
   test("apiAllowedCidrs from config become the endpoint's public access CIDRs, exactly", async () => {
     const cidrs = ["203.0.113.0/24", "198.51.100.7/32"];
     await evaluate(rec, "dev", {
-      ...readStackFile("dev"),
+      ...exampleStackConfig("dev"),
       "workload-identity:apiAllowedCidrs": JSON.stringify(cidrs),
     });
     expect(rec.one(T.eks).inputs.vpcConfig).toEqual({

@@ -5,7 +5,7 @@
  * only a real call runs; the pattern below is the API model's.
  */
 import { describe, expect, test } from "vitest";
-import { evaluate, readStackFile } from "../offline/evaluate";
+import { evaluate, exampleStackConfig } from "../offline/evaluate";
 import { installMocks } from "../offline/mocks";
 import { roleSessionName, ROLE_SESSION_NAME_MAX } from "../src/aws/webIdentity";
 
@@ -54,7 +54,7 @@ describe("roleSessionName", () => {
 describe("in the pod", () => {
   test("GKE → S3 with the longest names: the projected pod's AWS_ROLE_SESSION_NAME fits STS", async () => {
     await evaluate(rec, "gke-s3", {
-      ...readStackFile("gke-s3"),
+      ...exampleStackConfig("gke-s3"),
       "workload-identity:namespace": NS_63,
       "workload-identity:serviceAccount": SA_245,
     });

@@ -22,7 +22,7 @@ import {
   SUBSCRIPTION,
   TENANT,
 } from "../offline/clouds/azure";
-import { evaluate, readStackFile, type Evaluation } from "../offline/evaluate";
+import { evaluate, exampleStackConfig, type Evaluation } from "../offline/evaluate";
 import { installMocks, isSecret, valueOf, type Recorded } from "../offline/mocks";
 import { WORKLOAD_IDENTITY_WEBHOOK } from "../src/azure/agent";
 import { AZURE_CLI_IMAGE, FEDERATED_LOGIN } from "../src/azure/client";
@@ -49,7 +49,7 @@ const rec = installMocks("aks");
 const blobSources = recordBlobSources();
 let run: Evaluation;
 
-async function evaluateAks(config: Record<string, string> = readStackFile("aks")) {
+async function evaluateAks(config: Record<string, string> = exampleStackConfig("aks")) {
   return evaluate(rec, "aks", config);
 }
 
@@ -432,7 +432,7 @@ describe("stack outputs", () => {
 describe("configuration flows through", () => {
   test("another namespace/ServiceAccount changes the credential's subject, the ServiceAccount and the pods together", async () => {
     await evaluateAks({
-      ...readStackFile("aks"),
+      ...exampleStackConfig("aks"),
       "workload-identity:namespace": "team-a",
       "workload-identity:serviceAccount": "reader.v2",
     });

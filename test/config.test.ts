@@ -12,7 +12,7 @@ import {
   SUPPORTED_PAIRS,
   type RawConfig,
 } from "../src/config";
-import { evaluate, readStackFile, ROOT } from "../offline/evaluate";
+import { evaluate, exampleStackConfig, ROOT } from "../offline/evaluate";
 import { installMocks } from "../offline/mocks";
 import { checkLimits, namingProblems, worstCaseTrustPolicy } from "../src/limits";
 
@@ -266,7 +266,7 @@ describe("names the clouds would refuse, before anything is created", () => {
     const rec = installMocks("google-demo");
     await expect(
       evaluate(rec, "google-demo", {
-        ...readStackFile("eks-gcs"),
+        ...exampleStackConfig("eks-gcs"),
         "gcp:project": "demo-project-123",
       }),
     ).rejects.toThrow('stack name "google-demo"');

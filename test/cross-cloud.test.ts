@@ -9,7 +9,7 @@
  * unverified).
  */
 import { describe, expect, test } from "vitest";
-import { evaluate, readStackFile, stackNames } from "../offline/evaluate";
+import { evaluate, exampleStackConfig, stackNames } from "../offline/evaluate";
 import { statements } from "../offline/iam";
 import { installMocks, valueOf, type Recorder } from "../offline/mocks";
 import { NATIVE_STORAGE, SUPPORTED_PAIRS, type ClusterKind, type StorageKind } from "../src/config";
@@ -86,7 +86,7 @@ const crossPairs = SUPPORTED_PAIRS.filter(([c, s]) => NATIVE_STORAGE[c] !== s);
 /** A stack file for a pair, if the project ships one. */
 const stackFor = (c: ClusterKind, s: StorageKind) =>
   stackNames().find((n) => {
-    const cfg = readStackFile(n);
+    const cfg = exampleStackConfig(n);
     return cfg["workload-identity:cluster"] === c && cfg["workload-identity:storage"] === s;
   });
 

@@ -11,7 +11,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { GCP_PROJECT_NUMBER } from "../offline/clouds/gcp";
-import { evaluate, readStackFile, stackNames } from "../offline/evaluate";
+import { evaluate, exampleStackConfig, stackNames } from "../offline/evaluate";
 import { installMocks, valueOf } from "../offline/mocks";
 import { GCP_CREDENTIALS_FILE, GCP_TOKEN_DIR, PROVIDER_ID } from "../src/gcp/federation";
 
@@ -33,11 +33,11 @@ const CLUSTER_TYPES: Record<string, string> = {
 };
 
 const federated = stackNames().filter((s) => {
-  const c = readStackFile(s);
+  const c = exampleStackConfig(s);
   return c["workload-identity:storage"] === "gcs" && c["workload-identity:cluster"] !== "gke";
 });
 const touchingGoogle = stackNames().filter((s) => {
-  const c = readStackFile(s);
+  const c = exampleStackConfig(s);
   return c["workload-identity:storage"] === "gcs" || c["workload-identity:cluster"] === "gke";
 });
 
@@ -49,7 +49,7 @@ test("the stacks below include both federated pairs and every pair that touches 
 });
 
 describe.each(federated)("%s", (stack) => {
-  const config = readStackFile(stack);
+  const config = exampleStackConfig(stack);
   const project = config["gcp:project"];
   const cluster = config["workload-identity:cluster"];
   const prefix = `wi-${stack}`;

@@ -13,11 +13,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { evaluate, readStackFile } from "../offline/evaluate";
+import { evaluate, exampleStackConfig } from "../offline/evaluate";
 import { installMocks } from "../offline/mocks";
 
 const rec = installMocks();
-const PROJECT = readStackFile("gke")["gcp:project"];
+const PROJECT = exampleStackConfig("gke")["gcp:project"];
 let script: string;
 let env: Record<string, string>;
 let bucketUrl: string;

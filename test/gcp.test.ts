@@ -15,7 +15,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { expectOwnedAndNamed, expectRestrictedPod, expectUniqueNames } from "./support/expect";
 import { beforeAll, describe, expect, test } from "vitest";
 import { GCP_PROJECT_NUMBER, GKE_CA, GKE_ENDPOINT, RANDOM_HEX } from "../offline/clouds/gcp";
-import { evaluate, readStackFile, type Evaluation } from "../offline/evaluate";
+import { evaluate, exampleStackConfig, type Evaluation } from "../offline/evaluate";
 import { installMocks, isSecret, settle, valueOf } from "../offline/mocks";
 import { GKE_METADATA_SERVER } from "../src/gcp/agent";
 import { GCLOUD_IMAGE, METADATA_EMAIL_URL } from "../src/gcp/client";
@@ -23,7 +23,7 @@ import { CLUSTER_APIS, NODE_SERVICE_ACCOUNT_ROLES } from "../src/gcp/cluster";
 import { HELLO_CONTENT } from "../src/hello";
 
 const rec = installMocks();
-const stackFile = readStackFile("gke");
+const stackFile = exampleStackConfig("gke");
 const PROJECT = stackFile["gcp:project"];
 const REGION = stackFile["gcp:region"];
 const ZONE = stackFile["gcp:zone"];

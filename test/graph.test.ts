@@ -4,7 +4,7 @@
  * what needs it (nodes, agent, Kubernetes objects, anything that names its issuer) waits.
  */
 import { describe, expect, test } from "vitest";
-import { evaluate, readStackFile, stackNames } from "../offline/evaluate";
+import { evaluate, exampleStackConfig, stackNames } from "../offline/evaluate";
 import { criticalPath } from "../offline/graph";
 import { installMocks } from "../offline/mocks";
 
@@ -34,8 +34,8 @@ const INDEPENDENT = [
 ];
 
 const variants: [string, Record<string, string>][] = [
-  ...stackNames().map((s): [string, Record<string, string>] => [s, readStackFile(s)]),
-  ["dev", { ...readStackFile("dev"), "workload-identity:awsMechanism": "irsa" }],
+  ...stackNames().map((s): [string, Record<string, string>] => [s, exampleStackConfig(s)]),
+  ["dev", { ...exampleStackConfig("dev"), "workload-identity:awsMechanism": "irsa" }],
 ];
 
 describe.each(variants)("stack %s", (stack, config) => {

@@ -13,7 +13,7 @@
  * test/policy-crossguard.test.ts covers the wiring into CrossGuard.
  */
 import { beforeAll, describe, expect, test } from "vitest";
-import { evaluate, readStackFile, stackNames } from "../offline/evaluate";
+import { evaluate, exampleStackConfig, stackNames } from "../offline/evaluate";
 import { installMocks, settle, type Recorded } from "../offline/mocks";
 import {
   AWS,
@@ -48,11 +48,11 @@ interface Variant {
 }
 
 const VARIANTS: Variant[] = [
-  ...stackNames().map((stack) => ({ label: stack, stack, config: readStackFile(stack) })),
+  ...stackNames().map((stack) => ({ label: stack, stack, config: exampleStackConfig(stack) })),
   {
     label: "dev (irsa)",
     stack: "dev",
-    config: { ...readStackFile("dev"), "workload-identity:awsMechanism": "irsa" },
+    config: { ...exampleStackConfig("dev"), "workload-identity:awsMechanism": "irsa" },
   },
 ];
 

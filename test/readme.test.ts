@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { evaluate, readStackFile, ROOT, stackNames } from "../offline/evaluate";
+import { evaluate, exampleStackConfig, ROOT, stackNames } from "../offline/evaluate";
 import { installMocks } from "../offline/mocks";
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
@@ -65,8 +65,8 @@ describe("README outputs", () => {
     const exported = new Set<string>();
     const rec = installMocks();
     const variants: [string, Record<string, string>][] = [
-      ...stackNames().map((s): [string, Record<string, string>] => [s, readStackFile(s)]),
-      ["dev", { ...readStackFile("dev"), "workload-identity:awsMechanism": "irsa" }],
+      ...stackNames().map((s): [string, Record<string, string>] => [s, exampleStackConfig(s)]),
+      ["dev", { ...exampleStackConfig("dev"), "workload-identity:awsMechanism": "irsa" }],
     ];
     for (const [stack, config] of variants) {
       const run = await evaluate(rec, stack, config);
