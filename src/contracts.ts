@@ -46,6 +46,12 @@ export interface StorageClient {
   readonly whoami: pulumi.Input<string>;
   /** A string `whoami` must contain for the run to count (e.g. the role's name). */
   readonly expectedIdentity: pulumi.Input<string>;
+  /**
+   * `equals` where another identity's name can contain the expected one (a principal ending in
+   * `…:demo:demo` is contained in `…:demo:demo-unbound`): `whoami` must print exactly it.
+   * @default "contains"
+   */
+  readonly identityMatch?: "contains" | "equals";
   /** Prints `hello.txt` to stdout. */
   readonly read: pulumi.Input<string>;
   /**

@@ -175,6 +175,8 @@ export class FederatedGcsBinding extends pulumi.ComponentResource {
         // bucket grants: the exchanged credential's own principal, verified by STS.
         whoami: "gcloud auth list --filter=status:ACTIVE --format='value(account)'",
         expectedIdentity: this.member,
+        // Exactly: `…:demo:demo` is contained in another ServiceAccount's `…:demo:demo-unbound`.
+        identityMatch: "equals",
         read: pulumi.interpolate`gcloud storage cat ${args.objectUrl}`,
         attempts: GCS_VERIFY_ATTEMPTS,
         refusal: GCS_REFUSAL,

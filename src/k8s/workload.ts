@@ -567,6 +567,9 @@ export function verifyScript(
     "this pod was admitted before its binding took effect (identity webhooks and the Pod Identity agent act only at pod admission), so retrying inside it cannot help; the Job starts a fresh pod",
     2,
   );
+  const exact = client.identityMatch === "equals";
+  const identityPattern = exact ? '"$EXPECTED_IDENTITY"' : '*"$EXPECTED_IDENTITY"*';
+  const identityWords = exact ? "be exactly" : "contain";
   return pulumi.interpolate`set -u
 ${checks}attempt=1
 while [ "$attempt" -le ${attempts} ]; do
@@ -575,7 +578,7 @@ while [ "$attempt" -le ${attempts} ]; do
     if identity="$(${client.whoami})"; then
       echo "running as: $identity"
       case "$identity" in
-        *"$EXPECTED_IDENTITY"*)
+        ${identityPattern})
           if content="$(${client.read})"; then
             if [ "$content" = "${HELLO_TEXT}" ]; then
               echo "read hello.txt: $content"
@@ -584,7 +587,7 @@ while [ "$attempt" -le ${attempts} ]; do
             echo "hello.txt holds something else: $content"
           fi
           ;;
-        *) echo "not the bound identity: expected it to contain $EXPECTED_IDENTITY" ;;
+        *) echo "not the bound identity: expected it to ${identityWords} $EXPECTED_IDENTITY" ;;
       esac
     fi
   fi
