@@ -111,7 +111,8 @@ describe("the eks-gcs verification", () => {
   }, 20_000);
 
   test("a pod without its credential configuration variable exits at once", () => {
-    const { GOOGLE_APPLICATION_CREDENTIALS: _, ...env } = verify.env;
+    const env = { ...verify.env };
+    delete env.GOOGLE_APPLICATION_CREDENTIALS;
     const r = runPod({ ...verify, env }, { ACCOUNT: member, READ: "Hello, World!" });
     expect(r.status).toBe(2);
     expect(r.out).toContain("FAILED: GOOGLE_APPLICATION_CREDENTIALS is not set");
