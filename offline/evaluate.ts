@@ -47,9 +47,9 @@ export function exampleStackConfig(
   overrides: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   const file = readStackFile(stack);
-  const project =
+  const example: Record<string, string> =
     file["gcp:project"] === PLACEHOLDER_PROJECT ? { "gcp:project": EXAMPLE_PROJECT } : {};
-  return { ...file, ...project, ...overrides };
+  return { ...file, ...example, ...overrides };
 }
 
 /** Every stack file in the project, by stack name. */

@@ -46,12 +46,19 @@ export interface StorageClient {
   readonly whoami: pulumi.Input<string>;
   /** A string `whoami` must contain for the run to count (e.g. the role's name). */
   readonly expectedIdentity: pulumi.Input<string>;
+  /**
+   * `equals` where another identity's name can contain the expected one (a principal ending in
+   * `…:demo:demo` is contained in `…:demo:demo-unbound`): `whoami` must print exactly it.
+   * @default "contains"
+   */
+  readonly identityMatch?: "contains" | "equals";
   /** Prints `hello.txt` to stdout. */
   readonly read: pulumi.Input<string>;
   /**
    * An extended regular expression (`grep -E`) matching the storage service's explicit refusal in
-   * the CLI's output (e.g. S3 `AccessDenied`): only that counts as a denial; any other failure
-   * (DNS, no token, a crash) leaves the denial unproven.
+   * the CLI's output (e.g. S3 `AccessDenied`): only that, or the identity service's refusal
+   * (`PodAccess.denial.refusal`), counts as a denial; any other failure (DNS, no token, a crash)
+   * leaves the denial unproven and fails the denial Job. Must not be empty.
    */
   readonly refusal: string;
   /**
@@ -85,6 +92,28 @@ export interface PodFile {
   readonly content: pulumi.Input<string>;
 }
 
+/**
+ * What the denial pod carries. It runs as a ServiceAccount no binding names, yet claims the bound
+ * identity anyway (same role ARN, client ID or credential configuration, with its own token), so
+ * the cloud has to refuse it explicitly. Webhooks and agents inject nothing into a pod whose
+ * ServiceAccount no binding names, so everything the bound pod would be given is set here by hand.
+ */
+export interface DenialAccess {
+  /** The whole binding env of the denial pod (it replaces `PodAccess.env`, not added to it). */
+  readonly env: readonly PodEnvVar[];
+  /** Tokens the denial pod projects itself (replaces `PodAccess.projectedTokens`). */
+  readonly projectedTokens?: readonly ProjectedToken[];
+  /** Labels on the denial pod template (replaces `PodAccess.podLabels`). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * An extended regular expression matching the identity service's explicit refusal to hand this
+   * ServiceAccount the bound identity (STS `AccessDenied` for AssumeRoleWithWebIdentity, Entra
+   * `AADSTS700213`, EKS Auth via the Pod Identity agent). Empty where the identity service hands
+   * every ServiceAccount of the cluster its own identity and only the storage service decides.
+   */
+  readonly refusal: string;
+}
+
 /** What a binding hands the pods: everything they must carry to act as the bound identity. */
 export interface PodAccess {
   readonly serviceAccountAnnotations: Readonly<Record<string, pulumi.Input<string>>>;
@@ -109,6 +138,8 @@ export interface PodAccess {
    * Jobs' pod template, so any change to them replaces the Jobs and re-runs both proofs.
    */
   readonly proofInputs: readonly pulumi.Input<string>[];
+  /** How the denial pod claims the bound identity, and what counts as the cloud refusing it. */
+  readonly denial: DenialAccess;
   /**
    * Resources the ServiceAccount and pods are created after: identity webhooks mutate pods only
    * at admission, so a pod admitted before its association never gets credentials.

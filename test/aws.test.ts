@@ -361,13 +361,21 @@ describe("DemoWorkload", () => {
 
   test("the Job reads s3://<bucket>/hello.txt as the binding's role, and fails otherwise", () => {
     const job = rec.one(T.job, "-verify");
-    expect(job.inputs.spec.backoffLimit).toBe(1);
-    // 30 tries 10 s apart (plus the CLI's own time) fit in the Job's deadline.
-    expect(job.inputs.spec.activeDeadlineSeconds).toBe(30 * 20 + 120);
+    // Three pods: one admitted before the association took effect exits, and a fresh one follows.
+    expect(job.inputs.spec.backoffLimit).toBe(2);
+    // Three pod starts (120 s each), the controller's 10 s + 20 s back-off, and 30 tries of 20 s.
+    expect(job.inputs.spec.activeDeadlineSeconds).toBe(3 * 120 + 30 + 30 * 20);
     const spec = job.inputs.spec.template.spec;
     expect(spec.restartPolicy).toBe("Never");
     const [sh, flag, script] = spec.containers[0].command;
     expect([sh, flag]).toEqual(["/bin/sh", "-c"]);
+    // A pod without what the Pod Identity webhook injects exits at once, naming the variable.
+    for (const v of [
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+      "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    ]) {
+      expect(script).toContain(`[ -n "\${${v}:-}" ] || { echo "FAILED: ${v} is not set:`);
+    }
     expect(script).toContain("aws sts get-caller-identity --query Arn --output text");
     expect(script).toContain("aws s3 cp s3://wi-dev-storage-bucket-a1b2c3d/hello.txt -");
     expect(script).toContain('[ "$content" = "Hello, World!" ]');
@@ -400,15 +408,47 @@ describe("denial, proven in the cluster", () => {
     const deny = rec.one(T.job, "-deny").inputs.spec.template.spec;
     const verify = rec.one(T.job, "-verify").inputs.spec.template.spec;
     expect(deny.serviceAccountName).toBe("demo-unbound");
-    // Only the identity differs: same image, env, volumes and pod security.
+    // Same image and pod security; it claims the bound identity itself, since no association
+    // names it: the agent's endpoint and its own token for the Pod Identity audience.
     expect(deny.containers[0].image).toBe(verify.containers[0].image);
-    expect(deny.containers[0].env).toEqual(verify.containers[0].env);
-    expect(deny.volumes).toEqual(verify.volumes);
     expect(deny.securityContext).toEqual(verify.securityContext);
+    expect(deny.containers[0].env).toEqual([
+      { name: "HOME", value: "/tmp" },
+      { name: "AWS_REGION", value: "eu-north-1" },
+      { name: "AWS_DEFAULT_REGION", value: "eu-north-1" },
+      { name: "AWS_CONTAINER_CREDENTIALS_FULL_URI", value: "http://169.254.170.23/v1/credentials" },
+      {
+        name: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+        value: "/var/run/secrets/tokens/eks-pod-identity/token",
+      },
+    ]);
+    expect(deny.volumes[1]).toEqual({
+      name: "eks-pod-identity-token",
+      projected: {
+        sources: [
+          {
+            serviceAccountToken: {
+              audience: "pods.eks.amazonaws.com",
+              expirationSeconds: 3600,
+              path: "token",
+            },
+          },
+        ],
+      },
+    });
+    expect(deny.containers[0].volumeMounts[1]).toEqual({
+      name: "eks-pod-identity-token",
+      mountPath: "/var/run/secrets/tokens/eks-pod-identity",
+      readOnly: true,
+    });
     const script: string = deny.containers[0].command[2];
     expect(script).toContain("command -v aws >/dev/null");
     expect(script).toContain(
-      'content="$( ( true ) >/dev/null 2>&1 && aws s3 cp s3://wi-dev-storage-bucket-a1b2c3d/hello.txt - 2>/dev/null )"',
+      'if out="$( { true && aws s3 cp s3://wi-dev-storage-bucket-a1b2c3d/hello.txt -; } 2>&1 )"; then',
+    );
+    // Only S3's or EKS Auth's explicit refusal counts.
+    expect(script).toContain(
+      "refusal='\\(403\\) when calling the HeadObject operation: Forbidden|\\(AccessDenied\\) when calling the GetObject operation|\\((AccessDeniedException|ResourceNotFoundException)\\)'",
     );
     expect(script).toContain("FAILED: an unbound ServiceAccount read hello.txt");
   });

@@ -25,6 +25,9 @@ const client = blobClient({
   clientId: CLIENT_ID,
 });
 
+/** What the AKS binding declares the webhook injects (asserted in test/azure.test.ts). */
+const WEBHOOK_VARIABLES = ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE"];
+
 let dir: string;
 let download: string;
 
@@ -65,7 +68,7 @@ function calls(): string[] {
 
 async function run(attempts: number, env: Record<string, string>) {
   // The same script the Job runs, downloading into this test's directory instead of /tmp.
-  const script = (await valueOf(verifyScript(client, attempts))).replaceAll(
+  const script = (await valueOf(verifyScript(client, attempts, WEBHOOK_VARIABLES))).replaceAll(
     "/tmp/hello.txt",
     download,
   );
@@ -123,8 +126,12 @@ describe("the AKS verification script", () => {
 
   test("a pod the webhook did not mutate (no AZURE_* variables) fails at once, reading nothing", async () => {
     const r = await run(3, {});
-    expect(r.status).not.toBe(0);
-    expect(r.out).toContain("AZURE_CLIENT_ID");
+    // At once, so the Job starts a fresh pod that the webhook mutates.
+    expect(r.status).toBe(2);
+    expect(r.out).toContain(
+      "FAILED: AZURE_CLIENT_ID is not set: this pod was admitted before its binding took effect",
+    );
+    expect(r.out).not.toContain("attempt 1");
     expect(calls()).toEqual([]);
   });
 

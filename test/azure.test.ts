@@ -406,7 +406,37 @@ describe("DemoWorkload on AKS", () => {
     expect(script).toContain('[ "$content" = "Hello, World!" ]');
     // Role assignments take up to ten minutes: 60 tries, and a deadline that lets them happen.
     expect(script).toContain('while [ "$attempt" -le 60 ]; do');
-    expect(rec.one(T.job, "-verify").inputs.spec.activeDeadlineSeconds).toBe(60 * 20 + 120);
+    // Three pod starts of 120 s, the Job controller's 10 s + 20 s back-off, 60 tries of 20 s.
+    expect(rec.one(T.job, "-verify").inputs.spec.activeDeadlineSeconds).toBe(
+      3 * 120 + 30 + 60 * 20,
+    );
+    // A pod the webhook did not mutate (admitted too early) exits at once for a fresh one.
+    for (const v of ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE"]) {
+      expect(script).toContain(`[ -n "\${${v}:-}" ] || { echo "FAILED: ${v} is not set:`);
+    }
+  });
+
+  test("the denial pod claims the identity by hand, unlabelled, so Entra must refuse its subject", () => {
+    const template = rec.one(T.job, "-deny").inputs.spec.template;
+    const spec = template.spec;
+    expect(spec.serviceAccountName).toBe("demo-unbound");
+    // No use label: the webhook leaves it alone and cannot inject a second token or env.
+    expect(template.metadata.labels["azure.workload.identity/use"]).toBeUndefined();
+    const env = Object.fromEntries(spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      AZURE_CLIENT_ID: IDENTITY_CLIENT_ID,
+      AZURE_TENANT_ID: TENANT,
+      AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/tokens/azure/token",
+      AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com/",
+    });
+    expect(spec.volumes[1].projected.sources[0].serviceAccountToken).toEqual({
+      audience: "api://AzureADTokenExchange",
+      expirationSeconds: 3600,
+      path: "token",
+    });
+    const script: string = spec.containers[0].command[2];
+    expect(script).toContain(`if out="$( { ${FEDERATED_LOGIN} && rm -f /tmp/hello.txt`);
+    expect(script).toContain("refusal='AuthorizationPermissionMismatch|AADSTS700213|AADSTS70021'");
   });
 });
 

@@ -2,7 +2,7 @@ import * as eks from "@pulumi/aws/eks";
 import * as pulumi from "@pulumi/pulumi";
 import type { PodAccess, WorkloadIdentity } from "../contracts";
 import { componentTags, type Tags } from "../tags";
-import { s3Client } from "./client";
+import { podIdentityDenial, s3Client } from "./client";
 import { podIdentityTrust } from "./policies";
 import { readerRole } from "./role";
 
@@ -61,8 +61,23 @@ export class PodIdentityBinding extends pulumi.ComponentResource {
       env: [],
       client: s3Client({ objectUrl: args.objectUrl, region: args.region, roleName: role.name }),
       readyAfter: [association],
-      credentialVariables: [], // TODO(issue 10)
-      proofInputs: [], // TODO(issue 10)
+      // What EKS injects into a pod of an associated ServiceAccount (EKS "pod-id-how-it-works").
+      credentialVariables: [
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+      ],
+      // The trust as IAM holds it, the identity, and the association. The permission is known here
+      // only by its policy ARN: a new version of that policy under the same ARN does not re-run the
+      // proofs (the document is built in BucketWithPolicy and not handed to the binding).
+      proofInputs: [
+        role.arn,
+        role.assumeRolePolicy,
+        args.policyArn,
+        association.clusterName,
+        association.namespace,
+        association.serviceAccount,
+      ],
+      denial: podIdentityDenial(),
     };
     this.registerOutputs({
       roleArn: this.roleArn,

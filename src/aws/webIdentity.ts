@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
+import type { PodAccess, WorkloadIdentity } from "../contracts";
 import { componentTags, type Tags } from "../tags";
-import { s3Client } from "./client";
+import { s3Client, webIdentityAccess } from "./client";
 import { STS_AUDIENCE, webIdentityTrust } from "./policies";
 import { readerRole } from "./role";
 
@@ -98,12 +98,24 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
       region: args.region,
       roleName: role.name,
     });
+    // The env and token a pod needs to assume the role by hand. The denial pod always carries
+    // them (the IRSA webhook injects nothing without the ServiceAccount annotation), so STS itself
+    // must refuse its `sub`.
+    const explicit = webIdentityAccess({
+      roleArn: role.arn,
+      tokenDir: AWS_TOKEN_DIR,
+      sessionName: roleSessionName(namespace, serviceAccount),
+    });
     const common = {
       podLabels: {},
       client,
       readyAfter: [permissions],
-      credentialVariables: [], // TODO(issue 10)
-      proofInputs: [], // TODO(issue 10)
+      // What the IRSA webhook injects (EKS "pod-configuration"), or what the pod carries itself.
+      credentialVariables: ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"],
+      // The trust as IAM holds it, the identity, the issuer. The permission is known here only by
+      // its policy ARN: a new version of that policy under the same ARN does not re-run the proofs.
+      proofInputs: [role.arn, role.assumeRolePolicy, args.policyArn, oidc.arn, oidc.url],
+      denial: explicit,
     };
     if (args.delivery === "irsa") {
       this.podAccess = {
@@ -112,23 +124,11 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
         env: [],
       };
     } else {
-      const env: PodEnvVar[] = [
-        { name: "AWS_ROLE_ARN", value: role.arn },
-        { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: `${AWS_TOKEN_DIR}/token` },
-        { name: "AWS_ROLE_SESSION_NAME", value: roleSessionName(namespace, serviceAccount) },
-      ];
       this.podAccess = {
         ...common,
         serviceAccountAnnotations: {},
-        env,
-        projectedTokens: [
-          {
-            name: "aws-token",
-            audience: STS_AUDIENCE,
-            mountPath: AWS_TOKEN_DIR,
-            expirationSeconds: 3600,
-          },
-        ],
+        env: explicit.env,
+        projectedTokens: explicit.projectedTokens,
       };
     }
     this.registerOutputs({ roleArn: this.roleArn, oidcProviderArn: this.oidcProviderArn });

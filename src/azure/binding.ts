@@ -1,9 +1,9 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
-import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
+import type { DenialAccess, PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
 import { componentTags, type Tags } from "../tags";
-import { blobClient } from "./client";
+import { blobClient, ENTRA_FEDERATION_REFUSAL } from "./client";
 import { federatedCredentialName, federatedSubjects, TOKEN_EXCHANGE_AUDIENCE } from "./federation";
 
 /** What the workload identity webhook reads off the ServiceAccount and the pod. */
@@ -136,6 +136,49 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
     this.roleAssignmentId = roleAssignment.id;
     const client = blobClient({ ...args.blob, clientId: identity.clientId });
     const readyAfter = [lastCredential, roleAssignment];
+    // What the webhook injects into a labelled pod of an annotated ServiceAccount, set by hand:
+    // the same variables the Azure CLI and SDKs read. A cluster without the webhook carries them;
+    // so does the denial pod, unlabelled (the webhook leaves it alone) and with its own token, so
+    // Entra must refuse its subject.
+    const env: PodEnvVar[] = [
+      { name: "AZURE_CLIENT_ID", value: identity.clientId },
+      { name: "AZURE_TENANT_ID", value: identity.tenantId },
+      { name: "AZURE_FEDERATED_TOKEN_FILE", value: `${AZURE_TOKEN_DIR}/token` },
+      { name: "AZURE_AUTHORITY_HOST", value: AZURE_AUTHORITY_HOST },
+    ];
+    const projectedTokens = [
+      {
+        name: "azure-token",
+        audience: TOKEN_EXCHANGE_AUDIENCE,
+        mountPath: AZURE_TOKEN_DIR,
+        expirationSeconds: 3600,
+      },
+    ];
+    const denial: DenialAccess = {
+      env,
+      projectedTokens,
+      podLabels: {},
+      refusal: ENTRA_FEDERATION_REFUSAL,
+    };
+    // The login reads these three (FEDERATED_LOGIN); the webhook injects them only at admission.
+    const credentialVariables = [
+      "AZURE_CLIENT_ID",
+      "AZURE_TENANT_ID",
+      "AZURE_FEDERATED_TOKEN_FILE",
+    ];
+    // Every federated credential as Entra holds it, the role and its scope, and the identity.
+    const proofInputs = [
+      identity.clientId,
+      identity.principalId,
+      ...this.credentials.flatMap((c) => [
+        c.issuer,
+        c.subject,
+        c.audiences.apply((a) => a.join(" ")),
+      ]),
+      roleAssignment.roleDefinitionId,
+      roleAssignment.scope,
+      roleAssignment.principalId,
+    ];
     if ((args.delivery ?? "webhook") === "webhook") {
       this.podAccess = {
         serviceAccountAnnotations: {
@@ -148,33 +191,21 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
         env: [],
         client,
         readyAfter,
-        credentialVariables: [], // TODO(issue 10)
-        proofInputs: [], // TODO(issue 10)
+        credentialVariables,
+        proofInputs,
+        denial,
       };
     } else {
-      // What the webhook would inject, set by hand: the same variables the Azure CLI and SDKs read.
-      const env: PodEnvVar[] = [
-        { name: "AZURE_CLIENT_ID", value: identity.clientId },
-        { name: "AZURE_TENANT_ID", value: identity.tenantId },
-        { name: "AZURE_FEDERATED_TOKEN_FILE", value: `${AZURE_TOKEN_DIR}/token` },
-        { name: "AZURE_AUTHORITY_HOST", value: AZURE_AUTHORITY_HOST },
-      ];
       this.podAccess = {
         serviceAccountAnnotations: {},
         podLabels: {},
         env,
-        projectedTokens: [
-          {
-            name: "azure-token",
-            audience: TOKEN_EXCHANGE_AUDIENCE,
-            mountPath: AZURE_TOKEN_DIR,
-            expirationSeconds: 3600,
-          },
-        ],
+        projectedTokens,
         client,
         readyAfter,
-        credentialVariables: [], // TODO(issue 10)
-        proofInputs: [], // TODO(issue 10)
+        credentialVariables,
+        proofInputs,
+        denial,
       };
     }
     this.registerOutputs({

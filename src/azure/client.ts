@@ -16,6 +16,22 @@ export const FEDERATED_LOGIN =
   'az login --service-principal -u "$AZURE_CLIENT_ID" -t "$AZURE_TENANT_ID" ' +
   '--federated-token "$(cat "$AZURE_FEDERATED_TOKEN_FILE")" --allow-no-subscriptions -o none';
 
+/**
+ * Blob storage refusing an Entra-authenticated read: HTTP 403 with error code
+ * `AuthorizationPermissionMismatch` (the principal lacks a data action such as
+ * `…/blobs/read`), which the Azure CLI prints with the error code. `AuthorizationFailure` is left
+ * out: it also answers network rules, which say nothing about the identity.
+ */
+export const BLOB_REFUSAL = "AuthorizationPermissionMismatch";
+
+/**
+ * Entra refusing the token exchange because no federated identity credential matches: AADSTS70021
+ * "No matching federated identity record found for presented assertion", and its more specific
+ * AADSTS700213 (subject). The denial pod presents a token of the same issuer and audience the
+ * bound pod just exchanged, so only its subject can be what no credential matches.
+ */
+export const ENTRA_FEDERATION_REFUSAL = "AADSTS700213|AADSTS70021";
+
 /** Prints the client ID of the signed-in identity (`user.name` of a service principal login). */
 export const WHOAMI = "az account show --query user.name -o tsv";
 
@@ -42,7 +58,7 @@ export function blobClient(args: BlobClientArgs): StorageClient {
   return {
     image: AZURE_CLI_IMAGE,
     cli: "az",
-    refusal: "", // TODO(issue 10)
+    refusal: BLOB_REFUSAL,
     env,
     login: FEDERATED_LOGIN,
     whoami: WHOAMI,

@@ -97,8 +97,13 @@ export class GkeWorkloadIdentityBinding extends pulumi.ComponentResource {
         workloadPool: args.workloadPool,
       }),
       readyAfter: [grant],
-      credentialVariables: [], // TODO(issue 10)
-      proofInputs: [], // TODO(issue 10)
+      // Nothing is injected: the GKE metadata server answers every pod of a GKE_METADATA node.
+      credentialVariables: [],
+      // The grant as IAM holds it: principal (the identity), role (the permission), bucket.
+      proofInputs: [grant.member, grant.role, grant.bucket],
+      // The metadata server gives every ServiceAccount its own principal; only the bucket's IAM
+      // decides, so the denial pod carries nothing and Cloud Storage must refuse it.
+      denial: { env: [], podLabels: {}, refusal: "" },
     };
     this.registerOutputs({ member: this.member, projectNumber: this.projectNumber });
   }

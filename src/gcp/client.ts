@@ -13,6 +13,16 @@ export const GCLOUD_IMAGE = "gcr.io/google.com/cloudsdktool/google-cloud-cli:587
  */
 export const GCS_VERIFY_ATTEMPTS = 48;
 
+/**
+ * Cloud Storage refusing a read: HTTP 403 whose message says the caller "does not have
+ * storage.objects.get access to the Google Cloud Storage object. Permission 'storage.objects.get'
+ * denied on resource (or it may not exist)", which gcloud prints after "HTTPError 403". Only the
+ * permission text counts: a bare 403 may also be a disabled API or billing, nothing about the
+ * identity.
+ */
+export const GCS_REFUSAL =
+  "does not have storage\\.objects\\.get access|Permission 'storage\\.objects\\.get' denied";
+
 /** The metadata server's answer to "which account am I": with GKE_METADATA, the GKE metadata server's. */
 export const METADATA_EMAIL_URL =
   "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/email";
@@ -38,7 +48,7 @@ export function gcsClient(args: {
   return {
     image: GCLOUD_IMAGE,
     cli: "gcloud",
-    refusal: "", // TODO(issue 10)
+    refusal: GCS_REFUSAL,
     env,
     whoami: `curl -sSf --max-time 5 -H 'Metadata-Flavor: Google' ${METADATA_EMAIL_URL}`,
     expectedIdentity: args.workloadPool,

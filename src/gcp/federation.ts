@@ -4,7 +4,7 @@ import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomString } from "@pulumi/random/randomString";
 import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
-import { GCLOUD_IMAGE, GCS_VERIFY_ATTEMPTS } from "./client";
+import { GCLOUD_IMAGE, GCS_REFUSAL, GCS_VERIFY_ATTEMPTS } from "./client";
 
 /** Where the pod projects its token, and where its credential configuration is mounted. */
 export const GCP_TOKEN_DIR = "/var/run/secrets/tokens/gcp";
@@ -134,18 +134,20 @@ export class FederatedGcsBinding extends pulumi.ComponentResource {
       { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
       { name: "CLOUDSDK_CORE_DISABLE_PROMPTS", value: "1" },
     ];
+    const env = [{ name: "GOOGLE_APPLICATION_CREDENTIALS", value: GCP_CREDENTIALS_FILE }];
+    const projectedTokens = [
+      {
+        name: "gcp-token",
+        audience: this.audience,
+        mountPath: GCP_TOKEN_DIR,
+        expirationSeconds: 3600,
+      },
+    ];
     this.podAccess = {
       serviceAccountAnnotations: {},
       podLabels: {},
-      env: [{ name: "GOOGLE_APPLICATION_CREDENTIALS", value: GCP_CREDENTIALS_FILE }],
-      projectedTokens: [
-        {
-          name: "gcp-token",
-          audience: this.audience,
-          mountPath: GCP_TOKEN_DIR,
-          expirationSeconds: 3600,
-        },
-      ],
+      env,
+      projectedTokens,
       files: [
         {
           name: "gcp-credentials",
@@ -162,17 +164,38 @@ export class FederatedGcsBinding extends pulumi.ComponentResource {
         env: cliEnv,
         // gcloud ignores GOOGLE_APPLICATION_CREDENTIALS for its own calls: log in with the file.
         login: `gcloud auth login --cred-file="$GOOGLE_APPLICATION_CREDENTIALS" --quiet`,
-        // Informational: a cluster outside Google Cloud has no Google credentials to fall back on,
-        // so the only identity gcloud can hold is the one the credential file exchanges for.
+        // After `login --cred-file` with an external_account configuration and no impersonation,
+        // gcloud names the account by the STS token introspection's `username`
+        // (googlecloudsdk/core/credentials/external_account.py and introspect.py,
+        // GetExternalAccountId), which for a workload identity pool is
+        // `principal://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/subject/<subject>`
+        // (STS v1 IntrospectTokenResponse.username). So the active account must be the member the
+        // bucket grants: the exchanged credential's own principal, verified by STS.
         whoami: "gcloud auth list --filter=status:ACTIVE --format='value(account)'",
-        expectedIdentity: "",
+        expectedIdentity: this.member,
+        // Exactly: `…:demo:demo` is contained in another ServiceAccount's `…:demo:demo-unbound`.
+        identityMatch: "equals",
         read: pulumi.interpolate`gcloud storage cat ${args.objectUrl}`,
         attempts: GCS_VERIFY_ATTEMPTS,
-        refusal: "", // TODO(issue 10)
+        refusal: GCS_REFUSAL,
       },
       readyAfter: [provider, grant, ...apis],
-      credentialVariables: [], // TODO(issue 10)
-      proofInputs: [], // TODO(issue 10)
+      // Set by the binding itself; checked all the same, like every mechanism's.
+      credentialVariables: ["GOOGLE_APPLICATION_CREDENTIALS"],
+      // The provider as IAM holds it (issuer, audiences, mapping), and the grant: principal, role.
+      proofInputs: [
+        provider.name,
+        provider.oidc.apply((o) => JSON.stringify(o ?? null)),
+        provider.attributeMapping.apply((m) => JSON.stringify(m ?? null)),
+        provider.attributeCondition.apply((c) => c ?? ""),
+        grant.member,
+        grant.role,
+        grant.bucket,
+      ],
+      // The pool exchanges any ServiceAccount token of the cluster for that ServiceAccount's own
+      // principal; only the bucket's IAM decides, so the denial pod carries the same
+      // configuration and token and Cloud Storage must refuse it.
+      denial: { env, projectedTokens, podLabels: {}, refusal: "" },
     };
     this.registerOutputs({ member: this.member, poolId: this.poolId, audience: this.audience });
   }
