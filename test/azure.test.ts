@@ -14,8 +14,11 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { expectOwnedAndNamed, expectRestrictedPod, expectUniqueNames } from "./support/expect";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
+  AKS_CA,
   AKS_ISSUER,
-  aksKubeconfig,
+  aksServer,
+  DEPLOYER_CLIENT_ID,
+  DEPLOYER_OBJECT_ID,
   IDENTITY_CLIENT_ID,
   IDENTITY_PRINCIPAL_ID,
   RANDOM_SUFFIX,
@@ -24,7 +27,9 @@ import {
 } from "../offline/clouds/azure";
 import { evaluate, exampleStackConfig, type Evaluation } from "../offline/evaluate";
 import { installMocks, isSecret, valueOf, type Recorded } from "../offline/mocks";
+import { AKS_AAD_SERVER_APP_ID } from "../src/azure/access";
 import { WORKLOAD_IDENTITY_WEBHOOK } from "../src/azure/agent";
+import { AZURE_CLI_APP_ID } from "../src/azure/cluster";
 import { AZURE_CLI_IMAGE, FEDERATED_LOGIN } from "../src/azure/client";
 import { HELLO_CONTENT } from "../src/hello";
 
@@ -66,6 +71,7 @@ const T = {
   identity: "azure-native:managedidentity:UserAssignedIdentity",
   fic: "azure-native:managedidentity:FederatedIdentityCredential",
   role: "azure-native:authorization:RoleAssignment",
+  access: "pulumi-nodejs:dynamic:Resource",
   random: "random:index/randomString:RandomString",
   azureProvider: "pulumi:providers:azure-native",
   k8sProvider: "pulumi:providers:kubernetes",
@@ -81,11 +87,16 @@ const CLUSTER_NAME = "wi-aks-cluster-aks-a1b2c3d";
 const CLUSTER_RG = "wi-aks-cluster-rg-a1b2c3d";
 const STORAGE_RG = "wi-aks-storage-rg-a1b2c3d";
 const ACCOUNT = `wiaks${RANDOM_SUFFIX.slice(0, 6)}`;
-const CONTAINER = "wi-aks-storage-container-a1b2c3d";
+const CONTAINER = "hello";
 const IDENTITY = "wi-aks-binding-identity-a1b2c3d";
 const ACCOUNT_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${STORAGE_RG}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`;
 const CONTAINER_ID = `${ACCOUNT_ID}/blobServices/default/containers/${CONTAINER}`;
 const READER_ROLE = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`;
+const CLUSTER_ADMIN_ROLE = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b`;
+const CLUSTER_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${CLUSTER_RG}/providers/Microsoft.ContainerService/managedClusters/${CLUSTER_NAME}`;
+/** The deployer's role on the cluster, and the pods' role on the container. */
+const adminRole = () => rec.one(T.role, "-cluster-admin");
+const readerRole = () => rec.one(T.role, "-binding-reader");
 
 /** The IdentityAgent's `.get` of the webhook configuration (recorded with the ID it read). */
 const webhookRead = (): Recorded => {
@@ -117,11 +128,23 @@ describe("the five components", () => {
     expect(provider.inputs.location).toBe("swedencentral");
     const azure = rec.resources.filter((r) => r.custom && r.type.startsWith("azure-native:"));
     expect(azure.map((r) => r.type).sort()).toEqual(
-      [T.group, T.group, T.aks, T.account, T.container, T.blob, T.identity, T.fic, T.role].sort(),
+      [
+        T.group,
+        T.group,
+        T.aks,
+        T.role,
+        T.account,
+        T.container,
+        T.blob,
+        T.identity,
+        T.fic,
+        T.role,
+      ].sort(),
     );
     for (const r of azure) expect(rec.providerUrn(r), r.name).toBe(provider.urn);
     const invokes = rec.invokes.filter((i) => i.token.startsWith("azure-native:"));
     expect(invokes.map((i) => i.token).sort()).toEqual([
+      "azure-native:authorization:getClientConfig",
       "azure-native:authorization:getClientConfig",
       "azure-native:containerservice:listManagedClusterUserCredentials",
     ]);
@@ -182,7 +205,44 @@ describe("Cluster", () => {
     expect(await valueOf(run.outputs.oidcIssuerUrl)).toBe(AKS_ISSUER);
   });
 
-  test("the kubeconfig is this cluster's user credential, base64-decoded, secret; the provider uses it", async () => {
+  test("Entra ID sign-in with Azure RBAC, no local accounts, no admin credential ever asked for", () => {
+    const aks = rec.one(T.aks);
+    expect(aks.inputs.aadProfile).toEqual({ managed: true, enableAzureRBAC: true });
+    expect(aks.inputs.disableLocalAccounts).toBe(true);
+    expect(aks.inputs.enableRBAC).toBe(true);
+    const tokens = rec.invokes.map((i) => i.token);
+    expect(tokens).not.toContain(
+      "azure-native:containerservice:listManagedClusterAdminCredentials",
+    );
+    expect(tokens.filter((t) => t.includes("ManagedCluster"))).toEqual([
+      "azure-native:containerservice:listManagedClusterUserCredentials",
+    ]);
+  });
+
+  test("the deployer gets AKS RBAC Cluster Admin on this cluster only", () => {
+    const admin = adminRole();
+    expect(admin.inputs).toEqual({
+      principalId: DEPLOYER_OBJECT_ID,
+      // The mock's deployer signed in with `az login` (the Azure CLI's client ID): a user.
+      principalType: "User",
+      roleDefinitionId: CLUSTER_ADMIN_ROLE,
+      scope: CLUSTER_ID,
+    });
+    expect(DEPLOYER_CLIENT_ID).toBe(AZURE_CLI_APP_ID);
+    expect(rec.byUrn(admin.parent).type).toBe("workload-identity:azure:Cluster");
+    expect(admin.dependencies).toContain(rec.one(T.aks).urn);
+  });
+
+  test("a bounded node resource group of our own, not AKS's MC_<group>_<cluster>_<location>", () => {
+    const aks = rec.one(T.aks);
+    expect(aks.inputs.nodeResourceGroup).toBe(`${CLUSTER_RG}-nodes`);
+  });
+
+  test("the API server stays reachable from anywhere by default: no authorized ranges", () => {
+    expect(rec.one(T.aks).inputs.apiServerAccessProfile).toBeUndefined();
+  });
+
+  test("the kubeconfig runs kubelogin with the Azure CLI's identity; it holds no credential, stays secret, feeds the provider", async () => {
     const lookups = rec.invokes.filter(
       (i) => i.token === "azure-native:containerservice:listManagedClusterUserCredentials",
     );
@@ -191,13 +251,73 @@ describe("Cluster", () => {
     ]);
     expect(await isSecret(run.outputs.kubeconfig)).toBe(true);
     const kubeconfig = await valueOf(run.outputs.kubeconfig);
-    expect(kubeconfig).toBe(aksKubeconfig(CLUSTER_NAME));
+    expect(JSON.parse(kubeconfig)).toEqual({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [
+        {
+          name: CLUSTER_NAME,
+          cluster: { server: aksServer(CLUSTER_NAME), "certificate-authority-data": AKS_CA },
+        },
+      ],
+      contexts: [{ name: CLUSTER_NAME, context: { cluster: CLUSTER_NAME, user: CLUSTER_NAME } }],
+      "current-context": CLUSTER_NAME,
+      users: [
+        {
+          name: CLUSTER_NAME,
+          user: {
+            exec: {
+              apiVersion: "client.authentication.k8s.io/v1beta1",
+              command: "kubelogin",
+              args: ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_APP_ID],
+              installHint:
+                "Install kubelogin: az aks install-cli, or see https://azure.github.io/kubelogin/install.html",
+              provideClusterInfo: false,
+              interactiveMode: "Never",
+            },
+          },
+        },
+      ],
+    });
+    // The AKS Entra server application (Azure/kubelogin docs/book/src/concepts/aks.md).
+    expect(AKS_AAD_SERVER_APP_ID).toBe("6dae42f8-4368-4678-94ff-3960e28e3630");
+    for (const secret of ["client-key-data", "client-certificate-data", "token", "password"]) {
+      expect(kubeconfig).not.toContain(`"${secret}"`);
+    }
     const provider = rec.one(T.k8sProvider);
     expect(provider.inputs.kubeconfig).toBe(kubeconfig);
     expect(provider.secretInputs).toEqual(["kubeconfig"]);
-    // Provider inputs reach the engine as strings.
-    expect(provider.inputs.deleteUnreachable).toBe("true");
-    expect(provider.dependencies).toContain(rec.one(T.aks).urn);
+  });
+
+  test("the provider keeps objects in state when the API is unreachable (no deleteUnreachable)", () => {
+    const provider = rec.one(T.k8sProvider);
+    expect(provider.inputs.deleteUnreachable).toBeUndefined();
+  });
+
+  test("nothing reaches Kubernetes before the deployer's role has taken effect in the cluster", () => {
+    const admin = adminRole();
+    const access = rec.one(T.access);
+    expect(rec.byUrn(access.parent).type).toBe("workload-identity:azure:Cluster");
+    expect(access.name).toBe("wi-aks-cluster-access");
+    expect(access.inputs).toMatchObject({
+      server: aksServer(CLUSTER_NAME),
+      certificateAuthority: AKS_CA,
+      roleAssignmentId: `${CLUSTER_ID}/providers/Microsoft.Authorization/roleAssignments/6f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b`,
+      attempts: 60,
+      intervalSeconds: 10,
+    });
+    expect(access.dependencies).toContain(admin.urn);
+    // The provider waits for the cluster, the assignment and the wait; every object and read
+    // through it (checked above) therefore waits too.
+    const provider = rec.one(T.k8sProvider);
+    for (const r of [rec.one(T.aks), admin, access]) {
+      expect(provider.dependencies, `provider → ${r.name}`).toContain(r.urn);
+    }
+    for (const r of rec.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
+      expect(rec.providerUrn(r) || r.provider.split("::").slice(0, -1).join("::"), r.name).toBe(
+        provider.urn,
+      );
+    }
   });
 });
 
@@ -256,6 +376,7 @@ describe("BucketWithPolicy", () => {
     expect(container.inputs).toEqual({
       accountName: ACCOUNT,
       resourceGroupName: STORAGE_RG,
+      containerName: "hello",
       publicAccess: "None",
     });
   });
@@ -303,7 +424,7 @@ describe("IdentityBinding", () => {
   });
 
   test("Storage Blob Data Reader for the identity's principal ID, on the container only", () => {
-    const role = rec.one(T.role);
+    const role = readerRole();
     expect(IDENTITY_PRINCIPAL_ID).not.toBe(IDENTITY_CLIENT_ID);
     expect(role.inputs.principalId).toBe(IDENTITY_PRINCIPAL_ID);
     expect(role.inputs.principalType).toBe("ServicePrincipal");
@@ -314,7 +435,7 @@ describe("IdentityBinding", () => {
     // The subscription comes from the provider's client config, not from configuration.
     expect(
       rec.invokes.filter((i) => i.token === "azure-native:authorization:getClientConfig"),
-    ).toHaveLength(1);
+    ).toHaveLength(2);
   });
 
   test("the ServiceAccount carries the client ID and tenant ID, and no pod label", () => {
@@ -338,7 +459,7 @@ describe("IdentityBinding", () => {
 
   test("the ServiceAccount and both pods are created after the credential and the role assignment", () => {
     const fic = rec.one(T.fic);
-    const role = rec.one(T.role);
+    const role = readerRole();
     for (const r of [rec.one(T.sa, "-sa"), rec.one(T.deployment), rec.one(T.job, "-verify")]) {
       expect(r.dependencies, `${r.name} → credential`).toContain(fic.urn);
       expect(r.dependencies, `${r.name} → role assignment`).toContain(role.urn);

@@ -43,7 +43,10 @@ describe.each(variants)("stack %s", (stack, config) => {
     await evaluate(rec, stack, config);
     const clusters = rec.resources.filter((r) => CLUSTERS.includes(r.type));
     expect(clusters).toHaveLength(1);
-    const independent = rec.resources.filter((r) => INDEPENDENT.includes(r.type));
+    // The Cluster component's own resources (the deployer's role on the AKS cluster) need it.
+    const independent = rec.resources.filter(
+      (r) => INDEPENDENT.includes(r.type) && !rec.byUrn(r.parent).type.endsWith(":Cluster"),
+    );
     expect(independent.length).toBeGreaterThanOrEqual(2);
     for (const r of independent) {
       expect(rec.dependsOn(r, clusters[0]), `${r.type} ${r.name} waits for the cluster`).toBe(

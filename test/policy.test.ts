@@ -93,10 +93,11 @@ function recordedIn(
   label: string,
   type: string,
   ctx: { skip: (note?: string) => never },
+  suffix = "",
 ): PolicyResource {
   const run = runs.find((r) => r.label === label);
   if (!run || !("resources" in run)) ctx.skip(`stack ${label} is not evaluated yet`);
-  return one(resourcesOf(label), type);
+  return one(resourcesOf(label), type, suffix);
 }
 
 /** The one recorded resource of `type` (whose name ends with `suffix`). */
@@ -609,7 +610,7 @@ describe("no-broad-storage-grants", () => {
   });
 
   test("AKS: fires when the recorded role assignment moves up to the resource group", (ctx) => {
-    const assignment = recordedIn("aks", AZURE.roleAssignment, ctx);
+    const assignment = recordedIn("aks", AZURE.roleAssignment, ctx, "-binding-reader");
     const group = String(assignment.props.scope).split("/providers/")[0];
     expect(noBroadStorageGrants.validate(changed(assignment, (p) => (p.scope = group)))).toEqual([
       `${assignment.type} ${assignment.name}: scope is "${group}", above the storage account, for Storage Blob Data Reader; scope it to the container (BlobContainer.id) or the storage account`,

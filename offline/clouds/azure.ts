@@ -18,6 +18,25 @@ export const IDENTITY_PRINCIPAL_ID = "f4a7c2d9-0e1b-4f3a-8c5d-6e7f8a9b0c1d";
 export const DEPLOYER_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 export const DEPLOYER_OBJECT_ID = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
 export const CLUSTER_PRINCIPAL_ID = "3c2b1a09-8f7e-4d6c-b5a4-9382716f5e4d";
+/** A service principal that could deploy instead (a pipeline): its own client and object IDs. */
+export const PIPELINE_CLIENT_ID = "2f1a3b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b";
+export const PIPELINE_OBJECT_ID = "7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918";
+
+/** Who getClientConfig reports: a user signed in with `az login` unless a test switches it. */
+export const deployer = {
+  clientId: DEPLOYER_CLIENT_ID,
+  objectId: DEPLOYER_OBJECT_ID,
+  type: "User" as "User" | "ServicePrincipal",
+};
+
+/** The principal type Entra ID holds for each principal ID the mocks hand out. */
+function principalTypeOf(principalId: string): string | undefined {
+  if (principalId === deployer.objectId) return deployer.type;
+  if (principalId === IDENTITY_PRINCIPAL_ID || principalId === CLUSTER_PRINCIPAL_ID) {
+    return "ServicePrincipal";
+  }
+  return undefined;
+}
 /** What the random provider would pick for the storage account's suffix. */
 export const RANDOM_SUFFIX = "q7x2k9m4p1z8";
 
@@ -25,14 +44,24 @@ const rgId = (group: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/$
 const provider = (group: string, type: string, name: string) =>
   `${rgId(group)}/providers/${type}/${name}`;
 
-/** The kubeconfig AKS hands the cluster user for `cluster` (local accounts, no Entra ID). */
+/** The API server's CA, as AKS returns it (base64 PEM). */
+export const AKS_CA =
+  "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUU2RENDQXRDZ0F3SUJBZ0lRCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K";
+/** The API server URL in the kubeconfig AKS returns for `cluster`. */
+export const aksServer = (cluster: string) =>
+  `https://${cluster}-dns-4f2a9c1e.hcp.${LOCATION}.azmk8s.io:443`;
+
+/**
+ * The kubeconfig AKS hands the cluster user of a managed Entra ID cluster with local accounts off:
+ * an exec entry for kubelogin (device code) and no secret of any kind.
+ */
 export function aksKubeconfig(cluster: string): string {
   return `apiVersion: v1
 kind: Config
 clusters:
 - cluster:
-    certificate-authority-data: LS0tLS1CRUdJTi1DQS0tLS0t
-    server: https://${cluster}-dns-4f2a9c1e.hcp.${LOCATION}.azmk8s.io:443
+    certificate-authority-data: ${AKS_CA}
+    server: ${aksServer(cluster)}
   name: ${cluster}
 contexts:
 - context:
@@ -43,9 +72,29 @@ current-context: ${cluster}
 users:
 - name: clusterUser_${cluster}
   user:
-    client-certificate-data: LS0tLS1DTElFTlQtQ0VSVC0tLS0t
-    client-key-data: LS0tLS1DTElFTlQtS0VZLS0tLS0=
-    token: example-token
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      args:
+      - get-token
+      - --environment
+      - AzurePublicCloud
+      - --server-id
+      - 6dae42f8-4368-4678-94ff-3960e28e3630
+      - --client-id
+      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a
+      - --tenant-id
+      - ${TENANT}
+      - --login
+      - devicecode
+      command: kubelogin
+      env: null
+      installHint: |2
+
+        kubelogin is not installed which is required to connect to AAD enabled cluster.
+
+        To learn more, please go to https://aka.ms/aks/kubelogin
+      interactiveMode: IfAvailable
+      provideClusterInfo: false
 `;
 }
 
@@ -85,6 +134,17 @@ export const azureResources: Record<string, ResourceMock> = {
       "Microsoft.ContainerService/managedClusters",
       cluster,
     );
+    // As AKS refuses them (https://aka.ms/aks-naming-rules; managedCluster.d.ts).
+    const nodeGroup =
+      inputs.nodeResourceGroup ?? `MC_${inputs.resourceGroupName}_${cluster}_${inputs.location}`;
+    if (nodeGroup.length > 80) {
+      throw new Error(
+        `InvalidParameter: The length of the node resource group name is too long. The maximum length is 80 and the length of the value provided is ${nodeGroup.length}.`,
+      );
+    }
+    if (inputs.disableLocalAccounts && !inputs.aadProfile?.managed) {
+      throw new Error("BadRequest: local accounts can only be disabled on managed AAD clusters");
+    }
     // AKS reports an issuer URL only when the issuer is enabled.
     const oidcIssuerProfile = inputs.oidcIssuerProfile?.enabled
       ? { enabled: true, issuerURL: AKS_ISSUER }
@@ -94,6 +154,7 @@ export const azureResources: Record<string, ResourceMock> = {
       state: {
         ...inputs,
         name: cluster,
+        nodeResourceGroup: nodeGroup,
         fqdn: `${inputs.dnsPrefix}-dns-4f2a9c1e.hcp.${LOCATION}.azmk8s.io`,
         oidcIssuerProfile,
         identity: { ...inputs.identity, principalId: CLUSTER_PRINCIPAL_ID, tenantId: TENANT },
@@ -164,6 +225,13 @@ export const azureResources: Record<string, ResourceMock> = {
     return { id: url, state: { ...inputs, name: blob, url } };
   },
   "azure-native:authorization:RoleAssignment": (_name, inputs) => {
+    // ARM refuses a principalType that is not the principal's (the SDK sends "User" when unset).
+    const actual = principalTypeOf(inputs.principalId);
+    if (actual && inputs.principalType && inputs.principalType !== actual) {
+      throw new Error(
+        `UnmatchedPrincipalType: The PrincipalId '${inputs.principalId}' has type '${actual}', which is different from specified PrincipalType '${inputs.principalType}'.`,
+      );
+    }
     const assignment = inputs.roleAssignmentName ?? "6f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b";
     const id = `${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${assignment}`;
     return { id, state: { ...inputs, name: assignment } };
@@ -185,8 +253,8 @@ export const azureInvokes: Record<string, InvokeMock> = {
       throw new Error(`unexpected getClientConfig args ${JSON.stringify(args)}`);
     }
     return {
-      clientId: DEPLOYER_CLIENT_ID,
-      objectId: DEPLOYER_OBJECT_ID,
+      clientId: deployer.clientId,
+      objectId: deployer.objectId,
       subscriptionId: SUBSCRIPTION,
       tenantId: TENANT,
     };
@@ -196,7 +264,7 @@ export const azureInvokes: Record<string, InvokeMock> = {
     if (typeof resourceGroupName !== "string" || typeof resourceName !== "string") {
       throw new Error(`unexpected listManagedClusterUserCredentials args ${JSON.stringify(args)}`);
     }
-    // `format` and `serverFqdn` only matter to Entra ID clusters, which this program does not make.
+    // `format` only chooses the user entry's shape, which the program does not read.
     if (Object.keys(rest).length > 0) {
       throw new Error(`unexpected listManagedClusterUserCredentials args ${JSON.stringify(rest)}`);
     }

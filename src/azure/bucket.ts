@@ -17,6 +17,15 @@ export function roleDefinitionId(subscriptionId: pulumi.Input<string>, roleId: s
   return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
 }
 
+/**
+ * The container's name, fixed. Container names are 3–63 lowercase letters, digits and single
+ * hyphens, starting and ending with a letter or digit
+ * (https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata#container-names);
+ * a name auto-derived from the stack could hold `--` (stack `a--b`). The account is ours alone,
+ * so one fixed name cannot collide.
+ */
+export const CONTAINER_NAME = "hello";
+
 /** Lowercase letters and digits appended to the account name so it is unique across Azure. */
 export const ACCOUNT_SUFFIX_LENGTH = 6;
 /** Storage account names: 3–24 lowercase letters and digits, unique across all of Azure. */
@@ -120,6 +129,7 @@ export class BlobBucketWithPolicy extends pulumi.ComponentResource {
       {
         accountName: account.name,
         resourceGroupName: group.name,
+        containerName: CONTAINER_NAME,
         publicAccess: storage.PublicAccess.None,
       },
       { parent: this },

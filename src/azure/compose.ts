@@ -29,7 +29,7 @@ export function aksClusterSide(
   const opts = { providers: { "azure-native": provider } };
   const cluster = new AksCluster(
     `${config.prefix}-cluster`,
-    { location: settings.location, tags },
+    { location: settings.location, apiAllowedCidrs: config.apiAllowedCidrs, tags },
     opts,
   );
   const agent = new WorkloadIdentityWebhook(
