@@ -28,7 +28,9 @@ import {
   noStaticCloudCredentials,
   noWildcardIam,
   podSecurityRestricted,
+  resourceMessages,
   RULES,
+  stackViolations,
   s3BucketHasPublicAccessBlock,
   trustOneServiceAccount,
   type PolicyResource,
@@ -137,8 +139,8 @@ describe.each(VARIANTS)("stack $label", ({ label }) => {
       const resources = resourcesOf(label);
       const found =
         rule.kind === "resource"
-          ? resources.flatMap((r) => rule.validate(r))
-          : rule.validate(resources).map((v) => v.message);
+          ? resources.flatMap((r) => resourceMessages(rule, r))
+          : stackViolations(rule, resources).map((v) => v.message);
       expect(found).toEqual([]);
     },
   );
@@ -193,26 +195,46 @@ describe("no-public-buckets", () => {
 
   test("fires when one public-access flag is turned off or dropped", () => {
     const pab = one(dev(), AWS.publicAccessBlock);
-    expect(noPublicBuckets.validate(changed(pab, (p) => (p.blockPublicPolicy = false)))).toEqual([
+    expect(
+      resourceMessages(
+        noPublicBuckets,
+        changed(pab, (p) => (p.blockPublicPolicy = false)),
+      ),
+    ).toEqual([
       `${PAB}: blockPublicPolicy is false; set all four of blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to true`,
     ]);
-    expect(noPublicBuckets.validate(changed(pab, (p) => delete p.restrictPublicBuckets))).toEqual([
+    expect(
+      resourceMessages(
+        noPublicBuckets,
+        changed(pab, (p) => delete p.restrictPublicBuckets),
+      ),
+    ).toEqual([
       `${PAB}: restrictPublicBuckets is unset; set all four of blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to true`,
     ]);
   });
 
   test("fires on a public canned ACL", () => {
     const bucket = one(dev(), AWS.bucket);
-    expect(noPublicBuckets.validate(changed(bucket, (p) => (p.acl = "public-read")))).toEqual([
+    expect(
+      resourceMessages(
+        noPublicBuckets,
+        changed(bucket, (p) => (p.acl = "public-read")),
+      ),
+    ).toEqual([
       'aws:s3/bucket:Bucket wi-dev-storage-bucket: acl is "public-read", which opens the bucket to others; remove it (BucketOwnerEnforced ownership disables ACLs)',
     ]);
-    expect(noPublicBuckets.validate(changed(bucket, (p) => (p.acl = "private")))).toEqual([]);
+    expect(
+      resourceMessages(
+        noPublicBuckets,
+        changed(bucket, (p) => (p.acl = "private")),
+      ),
+    ).toEqual([]);
   });
 
   test("fires when the bucket policy allows everyone; its Deny on non-TLS requests is fine", () => {
     const policy = one(dev(), AWS.bucketPolicy);
     const allow = changedDocument(policy, "policy", (d) => (d.Statement[0].Effect = "Allow"));
-    expect(noPublicBuckets.validate(allow)).toEqual([
+    expect(resourceMessages(noPublicBuckets, allow)).toEqual([
       'aws:s3/bucketPolicy:BucketPolicy wi-dev-storage-tls-only: policy statement "DenyInsecureTransport" allows Principal "*" (anyone); grant named roles instead',
     ]);
   });
@@ -222,7 +244,7 @@ describe("no-public-buckets", () => {
       uniformBucketLevelAccess: false,
       publicAccessPrevention: "inherited",
     });
-    expect(noPublicBuckets.validate(bucket)).toEqual([
+    expect(resourceMessages(noPublicBuckets, bucket)).toEqual([
       "gcp:storage/bucket:Bucket wi-gke-storage-bucket: uniformBucketLevelAccess is false; set it to true (no object ACLs; principal:// members need it)",
       'gcp:storage/bucket:Bucket wi-gke-storage-bucket: publicAccessPrevention is "inherited"; set it to "enforced"',
     ]);
@@ -230,18 +252,24 @@ describe("no-public-buckets", () => {
       p.uniformBucketLevelAccess = true;
       p.publicAccessPrevention = "enforced";
     });
-    expect(noPublicBuckets.validate(fixed)).toEqual([]);
+    expect(resourceMessages(noPublicBuckets, fixed)).toEqual([]);
   });
 
   test("fires when the gke stack's bucket stops enforcing public access prevention", (ctx) => {
     const bucket = recordedIn("gke", GCP.bucket, ctx);
     expect(
-      noPublicBuckets.validate(changed(bucket, (p) => (p.publicAccessPrevention = "inherited"))),
+      resourceMessages(
+        noPublicBuckets,
+        changed(bucket, (p) => (p.publicAccessPrevention = "inherited")),
+      ),
     ).toEqual([
       `${bucket.type} ${bucket.name}: publicAccessPrevention is "inherited"; set it to "enforced"`,
     ]);
     expect(
-      noPublicBuckets.validate(changed(bucket, (p) => delete p.uniformBucketLevelAccess)),
+      resourceMessages(
+        noPublicBuckets,
+        changed(bucket, (p) => delete p.uniformBucketLevelAccess),
+      ),
     ).toEqual([
       `${bucket.type} ${bucket.name}: uniformBucketLevelAccess is unset; set it to true (no object ACLs; principal:// members need it)`,
     ]);
@@ -250,11 +278,17 @@ describe("no-public-buckets", () => {
   test("fires when the aks stack's storage account allows blob public access", (ctx) => {
     const account = recordedIn("aks", AZURE.storageAccount, ctx);
     expect(
-      noPublicBuckets.validate(changed(account, (p) => (p.allowBlobPublicAccess = true))),
+      resourceMessages(
+        noPublicBuckets,
+        changed(account, (p) => (p.allowBlobPublicAccess = true)),
+      ),
     ).toEqual([`${account.type} ${account.name}: allowBlobPublicAccess is true; set it to false`]);
     const container = recordedIn("aks", AZURE.blobContainer, ctx);
     expect(
-      noPublicBuckets.validate(changed(container, (p) => (p.publicAccess = "Container"))),
+      resourceMessages(
+        noPublicBuckets,
+        changed(container, (p) => (p.publicAccess = "Container")),
+      ),
     ).toEqual([
       `${container.type} ${container.name}: publicAccess is "Container"; set it to "None" or leave it unset`,
     ]);
@@ -262,7 +296,8 @@ describe("no-public-buckets", () => {
 
   test("fires on allUsers / allAuthenticatedUsers in a bucket's IAM or ACLs", () => {
     expect(
-      noPublicBuckets.validate(
+      resourceMessages(
+        noPublicBuckets,
         synthetic(GCP.bucketIamMember, "public", {
           bucket: "b",
           role: "roles/storage.objectViewer",
@@ -273,7 +308,8 @@ describe("no-public-buckets", () => {
       `gcp:storage/bucketIAMMember:BucketIAMMember public: member is "allUsers", which makes the bucket public; grant one workload's principal instead`,
     ]);
     expect(
-      noPublicBuckets.validate(
+      resourceMessages(
+        noPublicBuckets,
         synthetic(GCP.bucketIamPolicy, "policy", {
           bucket: "b",
           policyData: JSON.stringify({
@@ -285,7 +321,8 @@ describe("no-public-buckets", () => {
       `gcp:storage/bucketIAMPolicy:BucketIAMPolicy policy: policyData.bindings[0].members[0] is "allAuthenticatedUsers", which makes the bucket public; grant one workload's principal instead`,
     ]);
     expect(
-      noPublicBuckets.validate(
+      resourceMessages(
+        noPublicBuckets,
         synthetic(GCP.bucketAcl, "acl", { bucket: "b", roleEntities: ["READER:allUsers"] }),
       ),
     ).toEqual([
@@ -298,21 +335,27 @@ describe("no-public-buckets", () => {
       kind: "StorageV2",
       minimumTlsVersion: "TLS1_2",
     });
-    expect(noPublicBuckets.validate(account)).toEqual([
+    expect(resourceMessages(noPublicBuckets, account)).toEqual([
       "azure-native:storage:StorageAccount wi-aks-storage-account: allowBlobPublicAccess is unset; set it to false",
     ]);
     expect(
-      noPublicBuckets.validate(changed(account, (p) => (p.allowBlobPublicAccess = false))),
+      resourceMessages(
+        noPublicBuckets,
+        changed(account, (p) => (p.allowBlobPublicAccess = false)),
+      ),
     ).toEqual([]);
     const container = synthetic("azure-native:storage/v20230501:BlobContainer", "c", {
       publicAccess: "Blob",
     });
-    expect(noPublicBuckets.validate(container)).toEqual([
+    expect(resourceMessages(noPublicBuckets, container)).toEqual([
       'azure-native:storage/v20230501:BlobContainer c: publicAccess is "Blob"; set it to "None" or leave it unset',
     ]);
-    expect(noPublicBuckets.validate(changed(container, (p) => (p.publicAccess = "None")))).toEqual(
-      [],
-    );
+    expect(
+      resourceMessages(
+        noPublicBuckets,
+        changed(container, (p) => (p.publicAccess = "None")),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -320,7 +363,7 @@ describe("s3-bucket-has-public-access-block", () => {
   test("fires, on the bucket, when the stack has no public-access block for it", () => {
     const resources = resourcesOf("dev").filter((r) => r.type !== AWS.publicAccessBlock);
     const bucket = one(resources, AWS.bucket);
-    expect(s3BucketHasPublicAccessBlock.validate(resources)).toEqual([
+    expect(stackViolations(s3BucketHasPublicAccessBlock, resources)).toEqual([
       {
         message:
           "aws:s3/bucket:Bucket wi-dev-storage-bucket: no aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock names this bucket; add one with bucket: <this bucket>.id and all four flags true",
@@ -333,9 +376,11 @@ describe("s3-bucket-has-public-access-block", () => {
     const dev = resourcesOf("dev");
     const named = synthetic(AWS.bucket, "logs", { bucket: "my-logs" });
     const withLogs = [...dev, { ...named, urn: "urn:logs" }];
-    expect(s3BucketHasPublicAccessBlock.validate(withLogs).map((v) => v.urn)).toEqual(["urn:logs"]);
+    expect(stackViolations(s3BucketHasPublicAccessBlock, withLogs).map((v) => v.urn)).toEqual([
+      "urn:logs",
+    ]);
     const literal = synthetic(AWS.publicAccessBlock, "logs-pab", { bucket: "my-logs" });
-    expect(s3BucketHasPublicAccessBlock.validate([...withLogs, literal])).toEqual([]);
+    expect(stackViolations(s3BucketHasPublicAccessBlock, [...withLogs, literal])).toEqual([]);
   });
 });
 
@@ -346,17 +391,17 @@ describe("no-wildcard-iam", () => {
   test("fires on a wildcard action or resource in an Allow statement", () => {
     const read = one(dev(), AWS.policy);
     const wildAction = changedDocument(read, "policy", (d) => (d.Statement[1].Action = "s3:*"));
-    expect(noWildcardIam.validate(wildAction)).toEqual([
+    expect(resourceMessages(noWildcardIam, wildAction)).toEqual([
       `${READ} "GetObjects" (Allow) has wildcard action "s3:*"; list the exact actions it needs`,
     ]);
     const wildResource = changedDocument(read, "policy", (d) => (d.Statement[0].Resource = "*"));
-    expect(noWildcardIam.validate(wildResource)).toEqual([
+    expect(resourceMessages(noWildcardIam, wildResource)).toEqual([
       `${READ} "ListBucket" (Allow) has wildcard resource "*"; name the exact ARNs`,
     ]);
     const everyBucket = changedDocument(read, "policy", (d) => {
       d.Statement[1].Resource = "arn:aws:s3:::*/*";
     });
-    expect(noWildcardIam.validate(everyBucket)).toEqual([
+    expect(resourceMessages(noWildcardIam, everyBucket)).toEqual([
       `${READ} "GetObjects" (Allow) has wildcard resource "arn:aws:s3:::*/*"; name the exact ARNs`,
     ]);
   });
@@ -367,7 +412,7 @@ describe("no-wildcard-iam", () => {
       delete d.Statement[0].Action;
       d.Statement[0].NotAction = ["iam:*"];
     });
-    expect(noWildcardIam.validate(notAction)).toEqual([
+    expect(resourceMessages(noWildcardIam, notAction)).toEqual([
       `${READ} "ListBucket" (Allow) uses NotAction ["iam:*"], which allows everything else; list the allowed actions instead`,
     ]);
   });
@@ -377,7 +422,7 @@ describe("no-wildcard-iam", () => {
     const deny = changedDocument(read, "policy", (d) =>
       d.Statement.push({ Effect: "Deny", Action: "s3:*", Resource: "*" }),
     );
-    expect(noWildcardIam.validate(deny)).toEqual([]);
+    expect(resourceMessages(noWildcardIam, deny)).toEqual([]);
   });
 
   test("checks a role's inline policies too", () => {
@@ -390,7 +435,7 @@ describe("no-wildcard-iam", () => {
         },
       ];
     });
-    expect(noWildcardIam.validate(inline)).toEqual([
+    expect(resourceMessages(noWildcardIam, inline)).toEqual([
       'aws:iam/role:Role wi-dev-binding-role: inlinePolicies[0].policy statement #1 (Allow) has wildcard action "*"; list the exact actions it needs',
       'aws:iam/role:Role wi-dev-binding-role: inlinePolicies[0].policy statement #1 (Allow) has wildcard resource "*"; name the exact ARNs',
     ]);
@@ -398,7 +443,7 @@ describe("no-wildcard-iam", () => {
 
   test("fires on a RolePolicy whose document is not JSON", () => {
     const broken = synthetic(AWS.rolePolicy, "broken", { role: "r", policy: "{" });
-    expect(noWildcardIam.validate(broken)[0]).toMatch(
+    expect(resourceMessages(noWildcardIam, broken)[0]).toMatch(
       /^aws:iam\/rolePolicy:RolePolicy broken: policy is not valid JSON \(/,
     );
   });
@@ -411,7 +456,7 @@ describe("no-broad-managed-policies", () => {
       attachment,
       (p) => (p.policyArn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"),
     );
-    expect(noBroadManagedPolicies.validate(broad)).toEqual([
+    expect(resourceMessages(noBroadManagedPolicies, broad)).toEqual([
       'aws:iam/rolePolicyAttachment:RolePolicyAttachment wi-dev-binding-read: policyArn is "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", the AWS-managed AmazonS3ReadOnlyAccess policy, which reaches far beyond one bucket; attach a customer-managed policy scoped to the bucket (e.g. BucketWithPolicy.readPolicyArn)',
     ]);
   });
@@ -422,7 +467,7 @@ describe("no-broad-managed-policies", () => {
       role,
       (p) => (p.managedPolicyArns = ["arn:aws:iam::aws:policy/AdministratorAccess"]),
     );
-    expect(noBroadManagedPolicies.validate(admin)).toEqual([
+    expect(resourceMessages(noBroadManagedPolicies, admin)).toEqual([
       'aws:iam/role:Role wi-dev-cluster-node: managedPolicyArns[0] is "arn:aws:iam::aws:policy/AdministratorAccess", the AWS-managed AdministratorAccess policy, which reaches far beyond one bucket; attach a customer-managed policy scoped to the bucket (e.g. BucketWithPolicy.readPolicyArn)',
     ]);
   });
@@ -480,7 +525,7 @@ describe("trust-one-service-account", () => {
     const role = changedDocument(podIdentityRole(), "assumeRolePolicy", (d) => {
       delete d.Statement[0].Condition.StringEquals["aws:RequestTag/kubernetes-namespace"];
     });
-    expect(trustOneServiceAccount.validate(role)).toEqual([
+    expect(resourceMessages(trustOneServiceAccount, role)).toEqual([
       `${POD_IDENTITY} has no StringEquals condition on aws:RequestTag/kubernetes-namespace, so any association can use the role; add it with the one value the pods run as`,
     ]);
   });
@@ -491,13 +536,13 @@ describe("trust-one-service-account", () => {
       c.StringLike = { "aws:RequestTag/kubernetes-service-account": "demo" };
       delete c.StringEquals["aws:RequestTag/kubernetes-service-account"];
     });
-    expect(trustOneServiceAccount.validate(like)).toEqual([
+    expect(resourceMessages(trustOneServiceAccount, like)).toEqual([
       `${POD_IDENTITY} conditions aws:RequestTag/kubernetes-service-account with StringLike; use StringEquals with the one value the pods run as`,
     ]);
     const wildcard = changedDocument(podIdentityRole(), "assumeRolePolicy", (d) => {
       d.Statement[0].Condition.StringEquals["aws:RequestTag/kubernetes-service-account"] = "demo-*";
     });
-    expect(trustOneServiceAccount.validate(wildcard)).toEqual([
+    expect(resourceMessages(trustOneServiceAccount, wildcard)).toEqual([
       `${POD_IDENTITY} StringEquals aws:RequestTag/kubernetes-service-account is "demo-*", a wildcard; name the one value the pods run as`,
     ]);
   });
@@ -506,7 +551,7 @@ describe("trust-one-service-account", () => {
     const wildcard = changedDocument(irsaRole(), "assumeRolePolicy", (d) => {
       d.Statement[0].Condition.StringEquals[`${HOST}:sub`] = "system:serviceaccount:demo:*";
     });
-    expect(trustOneServiceAccount.validate(wildcard)).toEqual([
+    expect(resourceMessages(trustOneServiceAccount, wildcard)).toEqual([
       `${WEB_IDENTITY} StringEquals ${HOST}:sub is "system:serviceaccount:demo:*", a wildcard; name one system:serviceaccount:<namespace>:<serviceaccount>`,
     ]);
     const like = changedDocument(irsaRole(), "assumeRolePolicy", (d) => {
@@ -514,14 +559,14 @@ describe("trust-one-service-account", () => {
       c.StringLike = { [`${HOST}:sub`]: "system:serviceaccount:*" };
       delete c.StringEquals[`${HOST}:sub`];
     });
-    expect(trustOneServiceAccount.validate(like)).toEqual([
+    expect(resourceMessages(trustOneServiceAccount, like)).toEqual([
       `${WEB_IDENTITY} conditions ${HOST}:sub with StringLike; use StringEquals with one exact value`,
       `${WEB_IDENTITY} has no StringEquals condition on ${HOST}:sub, so any ServiceAccount of the cluster can assume the role; add it with system:serviceaccount:<namespace>:<serviceaccount>`,
     ]);
     const noAudience = changedDocument(irsaRole(), "assumeRolePolicy", (d) => {
       delete d.Statement[0].Condition.StringEquals[`${HOST}:aud`];
     });
-    expect(trustOneServiceAccount.validate(noAudience)).toEqual([
+    expect(resourceMessages(trustOneServiceAccount, noAudience)).toEqual([
       `${WEB_IDENTITY} has no StringEquals condition on ${HOST}:aud; add it with the token's audience (sts.amazonaws.com)`,
     ]);
   });
@@ -530,7 +575,7 @@ describe("trust-one-service-account", () => {
     const role = changedDocument(podIdentityRole(), "assumeRolePolicy", (d) => {
       d.Statement.push({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" });
     });
-    expect(trustOneServiceAccount.validate(role)).toEqual([
+    expect(resourceMessages(trustOneServiceAccount, role)).toEqual([
       'aws:iam/role:Role wi-dev-binding-role: assumeRolePolicy statement #2 trusts Principal "*" (anyone); trust one service or federated provider',
     ]);
   });
@@ -541,12 +586,12 @@ describe("trust-one-service-account", () => {
       subject: "system:serviceaccount:demo:demo",
       audiences: ["api://AzureADTokenExchange"],
     });
-    expect(trustOneServiceAccount.validate(fic)).toEqual([]);
+    expect(resourceMessages(trustOneServiceAccount, fic)).toEqual([]);
     const loose = changed(fic, (p) => {
       p.subject = "system:serviceaccount:demo:*";
       p.audiences = ["api://AzureADTokenExchange", "sts.amazonaws.com"];
     });
-    expect(trustOneServiceAccount.validate(loose)).toEqual([
+    expect(resourceMessages(trustOneServiceAccount, loose)).toEqual([
       'azure-native:managedidentity:FederatedIdentityCredential wi-aks-binding-fic: subject is "system:serviceaccount:demo:*"; name one system:serviceaccount:<namespace>:<serviceaccount>, without wildcards',
       'azure-native:managedidentity:FederatedIdentityCredential wi-aks-binding-fic: audiences is ["api://AzureADTokenExchange","sts.amazonaws.com"]; set it to ["api://AzureADTokenExchange"]',
     ]);
@@ -555,7 +600,8 @@ describe("trust-one-service-account", () => {
   test("AKS: fires when the recorded federated credential trusts a whole namespace", (ctx) => {
     const fic = recordedIn("aks", AZURE.federatedIdentityCredential, ctx);
     expect(
-      trustOneServiceAccount.validate(
+      resourceMessages(
+        trustOneServiceAccount,
         changed(fic, (p) => (p.subject = "system:serviceaccount:demo:*")),
       ),
     ).toEqual([
@@ -568,7 +614,12 @@ describe("trust-one-service-account", () => {
     const set = String(grant.props.member)
       .replace("principal://", "principalSet://")
       .replace(/\/subject\/.*$/, "/namespace/demo");
-    expect(trustOneServiceAccount.validate(changed(grant, (p) => (p.member = set)))).toEqual([
+    expect(
+      resourceMessages(
+        trustOneServiceAccount,
+        changed(grant, (p) => (p.member = set)),
+      ),
+    ).toEqual([
       `${grant.type} ${grant.name}: member "${set}" grants a whole set of identities (principalSet://); grant one principal://…/subject/<subject> instead`,
     ]);
   });
@@ -583,16 +634,20 @@ describe("trust-one-service-account", () => {
         member: m,
       });
     expect(
-      trustOneServiceAccount.validate(member(`${pool}/p.svc.id.goog/subject/ns/demo/sa/demo`)),
+      resourceMessages(
+        trustOneServiceAccount,
+        member(`${pool}/p.svc.id.goog/subject/ns/demo/sa/demo`),
+      ),
     ).toEqual([]);
     expect(
-      trustOneServiceAccount.validate(
+      resourceMessages(
+        trustOneServiceAccount,
         member(`${pool}/pool-1/subject/system:serviceaccount:demo:demo`),
       ),
     ).toEqual([]);
     const set =
       "principalSet://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/p.svc.id.goog/namespace/demo";
-    expect(trustOneServiceAccount.validate(member(set))).toEqual([
+    expect(resourceMessages(trustOneServiceAccount, member(set))).toEqual([
       `gcp:storage/bucketIAMMember:BucketIAMMember wi-gke-binding-read: member "${set}" grants a whole set of identities (principalSet://); grant one principal://…/subject/<subject> instead`,
     ]);
   });
@@ -602,7 +657,10 @@ describe("no-broad-storage-grants", () => {
   test("GKE: fires when the recorded project grant becomes a storage role", (ctx) => {
     const grant = recordedIn("gke", GCP.projectIamMember, ctx);
     expect(
-      noBroadStorageGrants.validate(changed(grant, (p) => (p.role = "roles/storage.objectViewer"))),
+      resourceMessages(
+        noBroadStorageGrants,
+        changed(grant, (p) => (p.role = "roles/storage.objectViewer")),
+      ),
     ).toEqual([
       `${grant.type} ${grant.name}: role "roles/storage.objectViewer" is granted on the whole project; grant it on the bucket with gcp:storage/bucketIAMMember`,
     ]);
@@ -611,7 +669,12 @@ describe("no-broad-storage-grants", () => {
   test("AKS: fires when the recorded role assignment moves up to the resource group", (ctx) => {
     const assignment = recordedIn("aks", AZURE.roleAssignment, ctx);
     const group = String(assignment.props.scope).split("/providers/")[0];
-    expect(noBroadStorageGrants.validate(changed(assignment, (p) => (p.scope = group)))).toEqual([
+    expect(
+      resourceMessages(
+        noBroadStorageGrants,
+        changed(assignment, (p) => (p.scope = group)),
+      ),
+    ).toEqual([
       `${assignment.type} ${assignment.name}: scope is "${group}", above the storage account, for Storage Blob Data Reader; scope it to the container (BlobContainer.id) or the storage account`,
     ]);
   });
@@ -622,7 +685,7 @@ describe("no-broad-storage-grants", () => {
       role: "roles/storage.objectViewer",
       member: "serviceAccount:reader@my-project.iam.gserviceaccount.com",
     });
-    expect(noBroadStorageGrants.validate(grant)).toEqual([
+    expect(resourceMessages(noBroadStorageGrants, grant)).toEqual([
       'gcp:projects/iAMMember:IAMMember wi-gke-read: role "roles/storage.objectViewer" is granted on the whole project; grant it on the bucket with gcp:storage/bucketIAMMember',
     ]);
     const policy = synthetic(GCP.projectIamPolicy, "wi-gke-policy", {
@@ -637,12 +700,12 @@ describe("no-broad-storage-grants", () => {
         ],
       }),
     });
-    expect(noBroadStorageGrants.validate(policy)).toEqual([
+    expect(resourceMessages(noBroadStorageGrants, policy)).toEqual([
       'gcp:projects/iAMPolicy:IAMPolicy wi-gke-policy: policyData.bindings[1].role "roles/storage.admin" is granted on the whole project; grant it on the bucket with gcp:storage/bucketIAMMember',
     ]);
     // The same role on the bucket is what the rule asks for.
     expect(
-      noBroadStorageGrants.validate({
+      resourceMessages(noBroadStorageGrants, {
         ...grant,
         type: GCP.bucketIamMember,
         props: { ...grant.props, bucket: "b" },
@@ -658,20 +721,20 @@ describe("no-broad-storage-grants", () => {
         "/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
       scope: "/subscriptions/sub/resourceGroups/rg",
     });
-    expect(noBroadStorageGrants.validate(assignment)).toEqual([
+    expect(resourceMessages(noBroadStorageGrants, assignment)).toEqual([
       'azure-native:authorization:RoleAssignment wi-aks-binding-read: scope is "/subscriptions/sub/resourceGroups/rg", above the storage account, for Storage Blob Data Reader; scope it to the container (BlobContainer.id) or the storage account',
     ]);
     const container = changed(assignment, (p) => {
       p.scope =
         "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acc/blobServices/default/containers/c";
     });
-    expect(noBroadStorageGrants.validate(container)).toEqual([]);
+    expect(resourceMessages(noBroadStorageGrants, container)).toEqual([]);
     // Reader on the resource group is not a data role: other rules' business, not this one's.
     const reader = changed(assignment, (p) => {
       p.roleDefinitionId =
         "/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7";
     });
-    expect(noBroadStorageGrants.validate(reader)).toEqual([]);
+    expect(resourceMessages(noBroadStorageGrants, reader)).toEqual([]);
   });
 });
 
@@ -683,7 +746,8 @@ describe("pod-security-restricted", () => {
 
   test("fires on a host namespace or a hostPath volume", () => {
     expect(
-      podSecurityRestricted.validate(
+      resourceMessages(
+        podSecurityRestricted,
         changed(shell(), (p) => (p.spec.template.spec.hostNetwork = true)),
       ),
     ).toEqual([
@@ -692,21 +756,21 @@ describe("pod-security-restricted", () => {
     const hostPath = changed(verify(), (p) =>
       p.spec.template.spec.volumes.push({ name: "docker", hostPath: { path: "/var/run" } }),
     );
-    expect(podSecurityRestricted.validate(hostPath)).toEqual([
+    expect(resourceMessages(podSecurityRestricted, hostPath)).toEqual([
       `${VERIFY}: spec.template.spec.volumes[1] ("docker") is a hostPath volume; use an emptyDir, configMap, secret or projected volume`,
     ]);
   });
 
   test("fires on root: no runAsNonRoot, or UID 0", () => {
     const root = changed(verify(), (p) => delete p.spec.template.spec.securityContext.runAsNonRoot);
-    expect(podSecurityRestricted.validate(root)).toEqual([
+    expect(resourceMessages(podSecurityRestricted, root)).toEqual([
       `${VERIFY}: spec.template.spec.containers[0].securityContext.runAsNonRoot is unset and spec.template.spec.securityContext.runAsNonRoot is unset; set runAsNonRoot: true on the pod (and no false on a container)`,
     ]);
     const uid0 = changed(
       verify(),
       (p) => (p.spec.template.spec.containers[0].securityContext.runAsUser = 0),
     );
-    expect(podSecurityRestricted.validate(uid0)).toEqual([
+    expect(resourceMessages(podSecurityRestricted, uid0)).toEqual([
       `${VERIFY}: spec.template.spec.containers[0].securityContext.runAsUser is 0 (root); set a non-zero UID, e.g. 1000`,
     ]);
   });
@@ -720,7 +784,7 @@ describe("pod-security-restricted", () => {
       ctx.seccompProfile = { type: "Unconfined" };
     });
     const c = `${SHELL}: spec.template.spec.containers[0].securityContext`;
-    expect(podSecurityRestricted.validate(loose)).toEqual([
+    expect(resourceMessages(podSecurityRestricted, loose)).toEqual([
       `${c}.seccompProfile.type is "Unconfined" and spec.template.spec.securityContext.seccompProfile.type is "RuntimeDefault"; set spec.template.spec.securityContext.seccompProfile.type to "RuntimeDefault" (or "Localhost")`,
       `${c}.allowPrivilegeEscalation is true; set it to false`,
       `${c}.privileged is true; remove it`,
@@ -730,7 +794,7 @@ describe("pod-security-restricted", () => {
     const netBind = changed(shell(), (p) => {
       p.spec.template.spec.containers[0].securityContext.capabilities.add = ["NET_BIND_SERVICE"];
     });
-    expect(podSecurityRestricted.validate(netBind)).toEqual([]);
+    expect(resourceMessages(podSecurityRestricted, netBind)).toEqual([]);
   });
 
   test("checks init containers, and the pod specs of Pods and CronJobs", () => {
@@ -738,13 +802,13 @@ describe("pod-security-restricted", () => {
       p.spec.template.spec.initContainers = [{ name: "setup", image: "busybox" }];
     });
     const i = `${VERIFY}: spec.template.spec.initContainers[0].securityContext`;
-    expect(podSecurityRestricted.validate(init)).toEqual([
+    expect(resourceMessages(podSecurityRestricted, init)).toEqual([
       `${i}.allowPrivilegeEscalation is unset; set it to false`,
       `${i}.capabilities.drop is unset; set it to ["ALL"]`,
     ]);
     const template = verify().props.spec as any;
     const pod = synthetic(K8S.pod, "pod", { spec: { ...template.template.spec, hostIPC: true } });
-    expect(podSecurityRestricted.validate(pod)).toEqual([
+    expect(resourceMessages(podSecurityRestricted, pod)).toEqual([
       "kubernetes:core/v1:Pod pod: spec.hostIPC is true; remove it (restricted pods share no host namespace)",
     ]);
     const cron = synthetic(K8S.cronJob, "cron", {
@@ -755,7 +819,7 @@ describe("pod-security-restricted", () => {
         },
       },
     });
-    expect(podSecurityRestricted.validate(cron)).toEqual([
+    expect(resourceMessages(podSecurityRestricted, cron)).toEqual([
       "kubernetes:batch/v1:CronJob cron: spec.jobTemplate.spec.template.spec.hostPID is true; remove it (restricted pods share no host namespace)",
     ]);
   });
@@ -780,7 +844,7 @@ describe("no-static-cloud-credentials", () => {
         valueFrom: { secretKeyRef: { name: "storage", key: "cs" } },
       });
     });
-    expect(noStaticCloudCredentials.validate(secretEnv)).toEqual([
+    expect(resourceMessages(noStaticCloudCredentials, secretEnv)).toEqual([
       `${VERIFY}: spec.template.spec.containers[0].env[${at}] sets AWS_SECRET_ACCESS_KEY, a static credential; ${FIX}`,
       `${VERIFY}: spec.template.spec.containers[0].env[${at + 1}] sets AZURE_STORAGE_CONNECTION_STRING, a static credential; ${FIX}`,
     ]);
@@ -793,7 +857,7 @@ describe("no-static-cloud-credentials", () => {
       at = env.length;
       env.push({ name: "SETTINGS", value: "id=AKIAIOSFODNN7EXAMPLE" });
     });
-    expect(noStaticCloudCredentials.validate(keyId)).toEqual([
+    expect(resourceMessages(noStaticCloudCredentials, keyId)).toEqual([
       `${VERIFY}: spec.template.spec.containers[0].env[${at}] ("SETTINGS") holds an AWS access key ID; ${FIX}`,
     ]);
   });
@@ -808,7 +872,7 @@ describe("no-static-cloud-credentials", () => {
     const secret = synthetic(K8S.secret, "gcs-key", {
       data: { "key.json": Buffer.from(key).toString("base64") },
     });
-    expect(noStaticCloudCredentials.validate(secret)).toEqual([
+    expect(resourceMessages(noStaticCloudCredentials, secret)).toEqual([
       `kubernetes:core/v1:Secret gcs-key: data["key.json"] holds a Google service-account key; delete it and grant the workload's identity instead`,
     ]);
     const configMap = synthetic(K8S.configMap, "blob", {
@@ -818,7 +882,7 @@ describe("no-static-cloud-credentials", () => {
         AWS_ACCESS_KEY_ID: "unused",
       },
     });
-    expect(noStaticCloudCredentials.validate(configMap)).toEqual([
+    expect(resourceMessages(noStaticCloudCredentials, configMap)).toEqual([
       `kubernetes:core/v1:ConfigMap blob: data["connection"] holds an Azure storage account key; delete it and grant the workload's identity instead`,
       `kubernetes:core/v1:ConfigMap blob: data["AWS_ACCESS_KEY_ID"] is a static credential (AWS_ACCESS_KEY_ID); delete it and grant the workload's identity instead`,
     ]);
@@ -838,7 +902,7 @@ describe("no-static-cloud-credentials", () => {
         }),
       },
     });
-    expect(noStaticCloudCredentials.validate(config)).toEqual([]);
+    expect(resourceMessages(noStaticCloudCredentials, config)).toEqual([]);
   });
 
   test("fires on resources that mint long-lived keys", () => {
@@ -847,7 +911,7 @@ describe("no-static-cloud-credentials", () => {
         synthetic(AWS.accessKey, "ci", { user: "ci" }),
         synthetic(GCP.serviceAccountKey, "reader", { serviceAccountId: "reader" }),
         synthetic(GCP.hmacKey, "hmac", { serviceAccountEmail: "reader@p.iam.gserviceaccount.com" }),
-      ].flatMap((r) => noStaticCloudCredentials.validate(r)),
+      ].flatMap((r) => resourceMessages(noStaticCloudCredentials, r)),
     ).toEqual([
       "aws:iam/accessKey:AccessKey ci: creates a long-lived IAM access key; remove it and let pods use EKS Pod Identity or IRSA",
       "gcp:serviceaccount/key:Key reader: creates a downloadable service-account key; remove it and use Workload Identity Federation",
