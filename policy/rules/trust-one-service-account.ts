@@ -27,6 +27,22 @@ const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:[^:*?\s]+:[^:*?\s]+$/;
 /** GKE's direct Workload Identity Federation subject: `ns/<ns>/sa/<sa>`. */
 const GKE_SUBJECT = /^ns\/[^/*?\s]+\/sa\/[^/*?\s]+$/;
 
+const WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity";
+
+/**
+ * Whether an `Action` entry allows `action`: IAM matches action names case-insensitively and
+ * expands `*` and `?` in them ("The prefix and the action name are case insensitive", "You can use
+ * wildcards (* or ?)": https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html).
+ * So `sts:*` or `*` trusts a federated provider for web identity as much as the exact name does.
+ */
+function allowsAction(pattern: string, action: string): boolean {
+  const glob = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${glob}$`, "i").test(action);
+}
+
 /** The one exact value a condition key holds, or a reason it does not. */
 function exactValue(v: unknown): { value: string } | { problem: string } {
   const values = list(v);
@@ -125,7 +141,7 @@ const roleTrust: Check = (p, report) => {
         report(`${where} (${POD_IDENTITY_SERVICE}) ${problem}`);
       }
     }
-    if (s.action.includes("sts:AssumeRoleWithWebIdentity")) {
+    if (s.action.some((a) => allowsAction(a, WEB_IDENTITY_ACTION))) {
       for (const provider of principals(s.principal, "Federated")) {
         for (const problem of webIdentityTrustProblems(s, provider)) {
           report(`${where} (web identity) ${problem}`);

@@ -136,6 +136,25 @@ describe("trust-one-service-account", () => {
       ]);
     });
 
+    test("checks the trust whatever the Action is spelled: a wildcard or another case", () => {
+      const host = issuerHost(role());
+      for (const action of ["sts:*", "sts:AssumeRoleWith*", "STS:assumerolewithwebidentity", "*"]) {
+        const open = changedDocument(role(), "assumeRolePolicy", (d) => {
+          d.Statement[0].Action = action;
+          delete d.Statement[0].Condition;
+        });
+        expect(check(open), action).toEqual([
+          `${at()} has no StringEquals condition on ${host}:sub, so any ServiceAccount of the cluster can assume the role; add it with system:serviceaccount:<namespace>:<serviceaccount>`,
+          `${at()} has no StringEquals condition on ${host}:aud; add it with the token's audience (sts.amazonaws.com)`,
+        ]);
+      }
+      const other = changedDocument(role(), "assumeRolePolicy", (d) => {
+        d.Statement[0].Action = "sts:AssumeRoleWithSAML";
+        delete d.Statement[0].Condition;
+      });
+      expect(check(other)).toEqual([]);
+    });
+
     test("fires on a subject that is no ServiceAccount, or two audiences", () => {
       const host = issuerHost(role());
       const loose = changedDocument(role(), "assumeRolePolicy", (d) => {
