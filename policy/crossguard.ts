@@ -10,7 +10,8 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { RULES, type PolicyResource, type Rule } from "./rules";
+import { resourceMessages, stackViolations, type PolicyResource, type Rule } from "./rule";
+import { RULES } from "./rules";
 
 export const PACK_NAME = "workload-identity";
 export const ENFORCEMENT: EnforcementLevel = "mandatory";
@@ -42,7 +43,7 @@ function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy 
   const common = {
     name: rule.name,
     description: rule.description,
-    enforcementLevel: ENFORCEMENT,
+    enforcementLevel: rule.enforcementLevel,
     severity: "high" as const,
     tags: [...rule.mirrors.checkov],
   };
@@ -51,21 +52,21 @@ function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy 
       ...common,
       validateResource: (args, reportViolation) => {
         const resource = { type: args.type, name: args.name, props: args.props };
-        for (const message of rule.validate(resource)) reportViolation(message);
+        for (const message of resourceMessages(rule, resource)) reportViolation(message);
       },
     };
   }
   return {
     ...common,
     validateStack: (args, reportViolation) => {
-      for (const v of rule.validate(args.resources.map(fromStackResource))) {
+      for (const v of stackViolations(rule, args.resources.map(fromStackResource))) {
         reportViolation(v.message, v.urn);
       }
     },
   };
 }
 
-/** Every rule of `rules.ts` as a mandatory CrossGuard policy. */
+/** Every rule of `rules/` as a CrossGuard policy, at the rule's own enforcement level. */
 export function crossGuardPolicies(): Policies {
   return RULES.map(toPolicy);
 }

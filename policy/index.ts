@@ -1,7 +1,7 @@
 /**
  * The `workload-identity` CrossGuard policy pack: `pulumi preview --policy-pack policy`.
  * Constructing the PolicyPack starts the analyzer's gRPC server, so nothing else imports this file;
- * the rules live in `rules.ts` and their wiring in `crossguard.ts`, both testable on their own.
+ * the rules live in `rules/` (one per file) and their wiring in `crossguard.ts`, both testable on their own.
  */
 import { PolicyPack } from "@pulumi/policy";
 import { crossGuardPolicies, ENFORCEMENT, PACK_NAME } from "./crossguard";

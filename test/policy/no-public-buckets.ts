@@ -1,0 +1,212 @@
+import { describe, expect, test } from "vitest";
+import { AWS, AZURE, GCP, noPublicBuckets, resourceMessages } from "../../policy/rules";
+import {
+  changed,
+  changedDocument,
+  firesOnEveryType,
+  one,
+  quietOnEveryStack,
+  resourcesOf,
+  synthetic,
+  useStacks,
+} from "../support/policy";
+
+const check = (r: Parameters<typeof resourceMessages>[1]) => resourceMessages(noPublicBuckets, r);
+const S3 = [AWS.bucket, AWS.publicAccessBlock, AWS.bucketPolicy];
+const GCS = [GCP.bucket, GCP.bucketIamMember];
+const BLOB = [AZURE.storageAccount, AZURE.blobContainer];
+const FLAGS =
+  "set all four of blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to true";
+const ACL = (acl: string) =>
+  `acl is "${acl}", which opens the bucket to others; remove it (BucketOwnerEnforced ownership disables ACLs)`;
+const PUBLIC_DATA =
+  "which makes the data public; remove it (uniform bucket-level access disables ACLs)";
+
+describe("no-public-buckets", () => {
+  useStacks();
+  quietOnEveryStack(noPublicBuckets, {
+    dev: S3,
+    "dev (irsa)": S3,
+    "gke-s3": S3,
+    "aks-s3": S3,
+    gke: GCS,
+    "eks-gcs": GCS,
+    "aks-gcs": GCS,
+    aks: BLOB,
+    "eks-blob": BLOB,
+    "gke-blob": BLOB,
+  });
+
+  describe("on dev", () => {
+    const PAB =
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock wi-dev-storage-public-access";
+
+    test("fires when one public-access flag is turned off or dropped", () => {
+      const pab = one(resourcesOf("dev"), AWS.publicAccessBlock);
+      expect(check(changed(pab, (p) => (p.blockPublicPolicy = false)))).toEqual([
+        `${PAB}: blockPublicPolicy is false; ${FLAGS}`,
+      ]);
+      expect(check(changed(pab, (p) => delete p.restrictPublicBuckets))).toEqual([
+        `${PAB}: restrictPublicBuckets is unset; ${FLAGS}`,
+      ]);
+    });
+
+    test("fires on a public canned ACL; a private one is fine", () => {
+      const bucket = one(resourcesOf("dev"), AWS.bucket);
+      expect(check(changed(bucket, (p) => (p.acl = "public-read")))).toEqual([
+        `aws:s3/bucket:Bucket wi-dev-storage-bucket: ${ACL("public-read")}`,
+      ]);
+      expect(check(changed(bucket, (p) => (p.acl = "private")))).toEqual([]);
+    });
+
+    test("fires when the bucket policy allows everyone; its Deny on non-TLS requests is fine", () => {
+      const policy = one(resourcesOf("dev"), AWS.bucketPolicy);
+      const allow = changedDocument(policy, "policy", (d) => (d.Statement[0].Effect = "Allow"));
+      expect(check(allow)).toEqual([
+        'aws:s3/bucketPolicy:BucketPolicy wi-dev-storage-tls-only: policy statement "DenyInsecureTransport" allows Principal "*" (anyone); grant named roles instead',
+      ]);
+    });
+  });
+
+  test("fires when the gke stack's bucket stops enforcing public access prevention", () => {
+    const bucket = one(resourcesOf("gke"), GCP.bucket);
+    const at = `${bucket.type} ${bucket.name}`;
+    expect(check(changed(bucket, (p) => (p.publicAccessPrevention = "inherited")))).toEqual([
+      `${at}: publicAccessPrevention is "inherited"; set it to "enforced"`,
+    ]);
+    expect(check(changed(bucket, (p) => delete p.uniformBucketLevelAccess))).toEqual([
+      `${at}: uniformBucketLevelAccess is unset; set it to true (no object ACLs; principal:// members need it)`,
+    ]);
+  });
+
+  test.for(["aks", "eks-blob", "gke-blob"])(
+    "fires when the %s stack's storage account or container turns public",
+    (label) => {
+      const account = one(resourcesOf(label), AZURE.storageAccount);
+      expect(check(changed(account, (p) => (p.allowBlobPublicAccess = true)))).toEqual([
+        `${account.type} ${account.name}: allowBlobPublicAccess is true; set it to false`,
+      ]);
+      const container = one(resourcesOf(label), AZURE.blobContainer);
+      expect(check(changed(container, (p) => (p.publicAccess = "Container")))).toEqual([
+        `${container.type} ${container.name}: publicAccess is "Container"; set it to "None" or leave it unset`,
+      ]);
+    },
+  );
+
+  test.for(["gke", "eks-gcs", "aks-gcs"])(
+    "fires when the %s stack grants its bucket to allUsers",
+    (label) => {
+      const grant = one(resourcesOf(label), GCP.bucketIamMember);
+      expect(check(changed(grant, (p) => (p.member = "allUsers")))).toEqual([
+        `${grant.type} ${grant.name}: member is "allUsers", which makes the bucket public; grant one workload's principal instead`,
+      ]);
+    },
+  );
+
+  test('a bucket policy with Principal "*" as a string, or not JSON at all, fires', () => {
+    const policy = (document: unknown) =>
+      synthetic(AWS.bucketPolicy, "p", { bucket: "b", policy: document });
+    expect(
+      check(policy({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject" }] })),
+    ).toEqual([
+      'aws:s3/bucketPolicy:BucketPolicy p: policy statement #1 allows Principal "*" (anyone); grant named roles instead',
+    ]);
+    expect(check(policy("{"))[0]).toMatch(
+      /^aws:s3\/bucketPolicy:BucketPolicy p: policy is not valid JSON \(/,
+    );
+  });
+
+  test("names the one public member among several, and unreadable policyData", () => {
+    const binding = synthetic(GCP.bucketIamBinding, "b", {
+      role: "roles/storage.objectViewer",
+      members: ["serviceAccount:a@p.iam.gserviceaccount.com", "allAuthenticatedUsers"],
+    });
+    expect(check(binding)).toEqual([
+      `${GCP.bucketIamBinding} b: members[1] is "allAuthenticatedUsers", which makes the bucket public; grant one workload's principal instead`,
+    ]);
+    const broken = synthetic(GCP.bucketIamPolicy, "p", { policyData: "not json" });
+    expect(check(broken)[0]).toMatch(/: policyData is not valid JSON \(/);
+  });
+
+  test("an API-versioned azure-native module is checked like the default one", () => {
+    const container = synthetic("azure-native:storage/v20230501:BlobContainer", "c", {
+      publicAccess: "Blob",
+    });
+    expect(check(container)).toEqual([
+      'azure-native:storage/v20230501:BlobContainer c: publicAccess is "Blob"; set it to "None" or leave it unset',
+    ]);
+    expect(check(changed(container, (p) => (p.publicAccess = "None")))).toEqual([]);
+  });
+
+  const s3Acl = { props: { acl: "public-read" }, messages: [ACL("public-read")] };
+  const gcsAcl = {
+    props: { roleEntities: ["OWNER:project-owners-1", "READER:allUsers"] },
+    messages: [`roleEntities[1] is "READER:allUsers", ${PUBLIC_DATA}`],
+  };
+  const accessControl = {
+    props: { entity: "allAuthenticatedUsers", role: "READER" },
+    messages: [`entity is "allAuthenticatedUsers", ${PUBLIC_DATA}`],
+  };
+  const publicMember = (path: string, member: string) =>
+    `${path} is "${member}", which makes the bucket public; grant one workload's principal instead`;
+  firesOnEveryType(noPublicBuckets, {
+    [AWS.publicAccessBlock]: {
+      props: { blockPublicAcls: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      messages: [`blockPublicPolicy is unset; ${FLAGS}`],
+    },
+    [AWS.bucket]: s3Acl,
+    [AWS.bucketV2]: s3Acl,
+    [AWS.bucketAcl]: {
+      props: { acl: "authenticated-read" },
+      messages: [ACL("authenticated-read")],
+    },
+    [AWS.bucketAclV2]: {
+      props: { acl: "public-read-write" },
+      messages: [ACL("public-read-write")],
+    },
+    [AWS.bucketPolicy]: {
+      props: {
+        policy: JSON.stringify({
+          Statement: [{ Sid: "Open", Effect: "Allow", Principal: { AWS: ["*"] }, Action: "s3:*" }],
+        }),
+      },
+      messages: [
+        'policy statement "Open" allows Principal "*" (anyone); grant named roles instead',
+      ],
+    },
+    [GCP.bucket]: {
+      props: { uniformBucketLevelAccess: true },
+      messages: ['publicAccessPrevention is unset; set it to "enforced"'],
+    },
+    [GCP.bucketIamMember]: {
+      props: { role: "roles/storage.objectViewer", member: "allUsers" },
+      messages: [publicMember("member", "allUsers")],
+    },
+    [GCP.bucketIamBinding]: {
+      props: { role: "roles/storage.objectViewer", members: ["allUsers"] },
+      messages: [publicMember("members[0]", "allUsers")],
+    },
+    [GCP.bucketIamPolicy]: {
+      props: {
+        policyData: JSON.stringify({
+          bindings: [{ role: "roles/storage.objectViewer", members: ["allAuthenticatedUsers"] }],
+        }),
+      },
+      messages: [publicMember("policyData.bindings[0].members[0]", "allAuthenticatedUsers")],
+    },
+    [GCP.bucketAccessControl]: accessControl,
+    [GCP.defaultObjectAccessControl]: accessControl,
+    [GCP.objectAccessControl]: accessControl,
+    [GCP.bucketAcl]: gcsAcl,
+    [GCP.defaultObjectAcl]: gcsAcl,
+    [GCP.objectAcl]: gcsAcl,
+    [AZURE.storageAccount]: {
+      props: { kind: "StorageV2" },
+      messages: ["allowBlobPublicAccess is unset; set it to false"],
+    },
+    [AZURE.blobContainer]: {
+      props: { publicAccess: "Container" },
+      messages: ['publicAccess is "Container"; set it to "None" or leave it unset'],
+    },
+  });
+});
