@@ -169,7 +169,9 @@ function azureTrust(rec: Recorder): ChainStep[] {
       detail: `federated credential: issuer ${f.inputs.issuer}, subject ${f.inputs.subject}, audiences ${(f.inputs.audiences ?? []).join(", ")}`,
     });
   }
-  for (const ra of rec.ofType(T.roleAssignment)) {
+  // The binding's grants only: the AKS cluster also gives its deployer a role on itself.
+  const grants = rec.ofType(T.roleAssignment).filter((ra) => /:IdentityBinding::/.test(ra.parent));
+  for (const ra of grants) {
     steps.push({
       step: "permissions",
       detail: `role ${azureRole(String(ra.inputs.roleDefinitionId))} for principal ${ra.inputs.principalId} on ${ra.inputs.scope}`,

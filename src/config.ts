@@ -125,6 +125,16 @@ export const DEFAULTS = {
 const IPV4_CIDR =
   /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
 
+/** The range's first address: `203.0.113.7/24` → `203.0.113.0/24`. */
+function networkAddress(cidr: string): string {
+  const [address, bits] = cidr.split("/");
+  const value = address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(bits));
+  const first = value - (value % size);
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256);
+  return `${octets.join(".")}/${bits}`;
+}
+
 /** `apiAllowedCidrs`: a non-empty list of at most 20 IPv4 CIDRs (EKS allows 40, GKE 50, AKS 200). */
 export function validateCidrs(key: string, value: unknown): readonly string[] {
   const expected =
@@ -137,6 +147,14 @@ export function validateCidrs(key: string, value: unknown): readonly string[] {
     if (typeof cidr !== "string" || !IPV4_CIDR.test(cidr)) {
       throw new ConfigError(
         `config \`${key}\`: ${JSON.stringify(cidr)} is not an IPv4 CIDR; ${expected}`,
+      );
+    }
+    // GKE and AKS take a range only by its first address (GKE's provider checks
+    // `ipnet.String() == value`; AKS answers InvalidParameter): say which one, before anything.
+    const network = networkAddress(cidr);
+    if (network !== cidr) {
+      throw new ConfigError(
+        `config \`${key}\`: ${JSON.stringify(cidr)} is not the first address of its range; use ${JSON.stringify(network)}`,
       );
     }
   }

@@ -19,7 +19,7 @@ import {
   PIPELINE_CLIENT_ID,
   PIPELINE_OBJECT_ID,
 } from "../offline/clouds/azure";
-import { evaluate, readStackFile } from "../offline/evaluate";
+import { evaluate, exampleStackConfig } from "../offline/evaluate";
 import { installMocks } from "../offline/mocks";
 import {
   ACCESS_PROBE_PATH,
@@ -44,7 +44,7 @@ const AKS = "azure-native:containerservice:ManagedCluster";
 /** The program as `stack`, on AKS in `location`, with extra config. */
 function aks(stack: string, location: string, extra: Record<string, string> = {}) {
   return evaluate(rec, stack, {
-    ...readStackFile("aks"),
+    ...exampleStackConfig("aks"),
     "azure-native:location": location,
     ...extra,
   });

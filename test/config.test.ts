@@ -40,6 +40,11 @@ describe("parseConfig", () => {
     });
   });
 
+  test("apiAllowedCidrs: ranges by their first address, /0 to /32", () => {
+    const cidrs = ["0.0.0.0/0", "203.0.113.0/24", "198.51.100.7/32", "10.0.0.0/8"];
+    expect(parseConfig({ ...aws, apiAllowedCidrs: cidrs }, "dev").apiAllowedCidrs).toEqual(cidrs);
+  });
+
   test("an empty storage means the cluster's own cloud", () => {
     expect(parseConfig({ ...aws, cluster: "eks", storage: "" }, "dev").storage).toBe("s3");
   });
@@ -121,6 +126,22 @@ describe("parseConfig", () => {
     [
       { serviceAccount: "default" },
       'config `serviceAccount`: "default" is the ServiceAccount every pod in the namespace runs as unless it names another; choose a ServiceAccount of the workload\'s own',
+    ],
+    [
+      { apiAllowedCidrs: ["203.0.113.7/24"] },
+      'config `apiAllowedCidrs`: "203.0.113.7/24" is not the first address of its range; use "203.0.113.0/24"',
+    ],
+    [
+      { apiAllowedCidrs: ["10.1.2.3/8"] },
+      'config `apiAllowedCidrs`: "10.1.2.3/8" is not the first address of its range; use "10.0.0.0/8"',
+    ],
+    [
+      { apiAllowedCidrs: ["203.0.113.0/33"] },
+      'config `apiAllowedCidrs`: "203.0.113.0/33" is not an IPv4 CIDR; expected a list of 1–20 IPv4 CIDRs such as ["203.0.113.0/24"]; set it with `pulumi config set --path "workload-identity:apiAllowedCidrs[0]" 203.0.113.0/24`',
+    ],
+    [
+      { apiAllowedCidrs: [] },
+      'config `apiAllowedCidrs`: expected a list of 1–20 IPv4 CIDRs such as ["203.0.113.0/24"]; set it with `pulumi config set --path "workload-identity:apiAllowedCidrs[0]" 203.0.113.0/24`, got []',
     ],
     [
       { serviceAccount: "my_sa" },

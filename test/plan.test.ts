@@ -349,7 +349,7 @@ describe("the command line", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
       'error: config `namespace`: "default" is reserved; choose a namespace of the ' +
-        "workload's own (not default, kube-system, kube-public, kube-node-lease)\n",
+        "workload's own (not default, nor any kube-*)\n",
     );
     expect(r.status).toBe(2);
   });

@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { evaluate, readStackFile } from "../offline/evaluate";
+import { evaluate, exampleStackConfig } from "../offline/evaluate";
 import { installMocks, type Recorder } from "../offline/mocks";
 import { PROOF_DIGEST_ANNOTATION } from "../src/k8s/workload";
 
@@ -33,7 +33,7 @@ const CASES: [string, string, Record<string, string>, (r: Recorder) => unknown[]
   [
     "dev (Pod Identity)",
     "dev",
-    readStackFile("dev"),
+    exampleStackConfig("dev"),
     (r) => {
       const role = r.one("aws:iam/role:Role", "-binding-role");
       const assoc = r.one("aws:eks/podIdentityAssociation:PodIdentityAssociation");
@@ -52,7 +52,7 @@ const CASES: [string, string, Record<string, string>, (r: Recorder) => unknown[]
   [
     "dev with IRSA",
     "dev",
-    { ...readStackFile("dev"), "workload-identity:awsMechanism": "irsa" },
+    { ...exampleStackConfig("dev"), "workload-identity:awsMechanism": "irsa" },
     (r) => {
       const role = r.one("aws:iam/role:Role", "-binding-role");
       const read = r.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-binding-read");
@@ -71,10 +71,10 @@ const CASES: [string, string, Record<string, string>, (r: Recorder) => unknown[]
   [
     "aks (Workload ID)",
     "aks",
-    readStackFile("aks"),
+    exampleStackConfig("aks"),
     (r) => {
       const fic = r.one("azure-native:managedidentity:FederatedIdentityCredential");
-      const ra = r.one("azure-native:authorization:RoleAssignment");
+      const ra = r.one("azure-native:authorization:RoleAssignment", "-binding-reader");
       const sa = r.one("kubernetes:core/v1:ServiceAccount", "-sa");
       return [
         sa.inputs.metadata.annotations["azure.workload.identity/client-id"],
@@ -92,7 +92,7 @@ const CASES: [string, string, Record<string, string>, (r: Recorder) => unknown[]
   [
     "gke (direct principal)",
     "gke",
-    readStackFile("gke"),
+    exampleStackConfig("gke"),
     (r) => {
       const grant = r.one("gcp:storage/bucketIAMMember:BucketIAMMember");
       return [grant.inputs.member, grant.inputs.role, grant.inputs.bucket];
@@ -102,7 +102,7 @@ const CASES: [string, string, Record<string, string>, (r: Recorder) => unknown[]
   [
     "eks-gcs (pool federation)",
     "eks-gcs",
-    readStackFile("eks-gcs"),
+    exampleStackConfig("eks-gcs"),
     (r) => {
       const p = r.one("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
       const grant = r.one("gcp:storage/bucketIAMMember:BucketIAMMember");

@@ -49,10 +49,22 @@ export const AWS_REGIONS: Readonly<Record<string, RegionMock>> = {
   },
 };
 
+/** Any other well-formed region: three zones like the stacks' region, named after it. */
+function ordinaryRegion(name: string): RegionMock {
+  const id = name.replace(/^([a-z]{2})-([a-z])[a-z]*-(\d+)$/, "$1$2$3");
+  const zones = [1, 2, 3].map((n) => `${id}-az${n}`);
+  return {
+    defaultVpc: `vpc-0${id}`,
+    defaultSubnets: Object.fromEntries(zones.map((z) => [z, `subnet-0${z.replace("-", "")}`])),
+    offerings: { "t3.medium": zones },
+  };
+}
+
 function regionOf(token: string, args: any): RegionMock {
-  const region = AWS_REGIONS[args.region];
-  if (!region) throw new Error(`${token}: no mock data for region ${JSON.stringify(args.region)}`);
-  return region;
+  if (typeof args.region !== "string" || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(args.region)) {
+    throw new Error(`${token}: no region in the arguments: ${JSON.stringify(args.region)}`);
+  }
+  return AWS_REGIONS[args.region] ?? ordinaryRegion(args.region);
 }
 
 /** The values of each filter, by name; throws on a filter the mock does not know. */

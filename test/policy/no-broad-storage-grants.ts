@@ -48,7 +48,7 @@ describe("no-broad-storage-grants", () => {
   test.for(["aks", "eks-blob", "gke-blob"])(
     "fires when the %s stack's role assignment moves up to the resource group",
     (label) => {
-      const assignment = one(resourcesOf(label), AZURE.roleAssignment);
+      const assignment = one(resourcesOf(label), AZURE.roleAssignment, "-binding-reader");
       const group = String(assignment.props.scope).split("/providers/")[0];
       expect(check(changed(assignment, (p) => (p.scope = group)))).toEqual([
         `${assignment.type} ${assignment.name}: scope is "${group}", above the storage account, for Storage Blob Data Reader; scope it to the container (BlobContainer.id) or the storage account`,

@@ -11,7 +11,7 @@
  * CrossGuard reports the policy as advisory and enforces it during `up`).
  */
 import { beforeAll, describe, expect, test } from "vitest";
-import { evaluate, readStackFile, stackNames } from "../../offline/evaluate";
+import { evaluate, exampleStackConfig, stackNames } from "../../offline/evaluate";
 import { installMocks, type Recorded } from "../../offline/mocks";
 import {
   checkFor,
@@ -47,11 +47,11 @@ export interface Variant {
 
 /** Every stack file, plus dev with IRSA instead of Pod Identity. */
 export const VARIANTS: readonly Variant[] = [
-  ...stackNames().map((stack) => ({ label: stack, stack, config: readStackFile(stack) })),
+  ...stackNames().map((stack) => ({ label: stack, stack, config: exampleStackConfig(stack) })),
   {
     label: "dev (irsa)",
     stack: "dev",
-    config: { ...readStackFile("dev"), "workload-identity:awsMechanism": "irsa" },
+    config: { ...exampleStackConfig("dev"), "workload-identity:awsMechanism": "irsa" },
   },
 ];
 
