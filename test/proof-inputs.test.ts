@@ -45,6 +45,7 @@ const CASES: [string, string, Record<string, string>, (r: Recorder) => unknown[]
         assoc.inputs.clusterName,
         "demo",
         "demo",
+        r.one("aws:iam/policy:Policy", "-storage-read").inputs.policy,
       ];
     },
     ["AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"],
@@ -64,6 +65,7 @@ const CASES: [string, string, Record<string, string>, (r: Recorder) => unknown[]
         read.inputs.policyArn,
         `arn:aws:iam::123456789012:oidc-provider/${String(oidc.inputs.url).replace("https://", "")}`,
         oidc.inputs.url,
+        r.one("aws:iam/policy:Policy", "-storage-read").inputs.policy,
       ];
     },
     ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"],

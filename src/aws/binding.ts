@@ -67,8 +67,7 @@ export class PodIdentityBinding extends pulumi.ComponentResource {
         "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
       ],
       // The trust as IAM holds it, the identity, and the association. The permission is known here
-      // only by its policy ARN: a new version of that policy under the same ARN does not re-run the
-      // proofs (the document is built in BucketWithPolicy and not handed to the binding).
+      // only by its policy ARN; the storage side adds the policy's document (aws/compose.ts).
       proofInputs: [
         role.arn,
         role.assumeRolePolicy,

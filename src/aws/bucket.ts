@@ -19,6 +19,8 @@ export class S3BucketWithPolicy extends pulumi.ComponentResource {
   public readonly bucketArn: pulumi.Output<string>;
   /** The least-privilege read policy, for roles to attach. */
   public readonly readPolicyArn: pulumi.Output<string>;
+  /** The read policy's document, as IAM holds it. */
+  public readonly readPolicyDocument: pulumi.Output<string>;
   /** The URL of the object the demo reads: `s3://<bucket>/hello.txt`. */
   public readonly objectUrl: pulumi.Output<string>;
 
@@ -75,11 +77,13 @@ export class S3BucketWithPolicy extends pulumi.ComponentResource {
     this.bucketName = bucket.id;
     this.bucketArn = bucket.arn;
     this.readPolicyArn = readPolicy.arn;
+    this.readPolicyDocument = readPolicy.policy;
     this.objectUrl = pulumi.interpolate`s3://${hello.bucket}/${hello.key}`;
     this.registerOutputs({
       bucketName: this.bucketName,
       bucketArn: this.bucketArn,
       readPolicyArn: this.readPolicyArn,
+      readPolicyDocument: this.readPolicyDocument,
       objectUrl: this.objectUrl,
     });
   }

@@ -1,7 +1,8 @@
 /** The AWS halves of a stack: an EKS cluster side, and an S3 storage side. */
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type { AwsSettings, StackConfig } from "../config";
-import type { ClusterOffer, ClusterSide, StorageSide } from "../contracts";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterOffer, ClusterSide, PodAccess, StorageSide } from "../contracts";
 import type { Tags } from "../tags";
 import { PodIdentityAgent } from "./agent";
 import { S3BucketWithPolicy } from "./bucket";
@@ -73,7 +74,11 @@ export function s3StorageSide(
       { ...common, clusterName: cluster.clusterName, clusterArn: cluster.clusterArn },
       opts,
     );
-    return { ...storage, access: binding.podAccess, outputs: { roleArn: binding.roleArn } };
+    return {
+      ...storage,
+      access: withPermission(binding.podAccess, bucket.readPolicyDocument),
+      outputs: { roleArn: binding.roleArn },
+    };
   }
   // IRSA on EKS (its webhook delivers the token), or a cluster outside AWS (the pod projects it).
   const binding = new WebIdentityBinding(
@@ -87,7 +92,15 @@ export function s3StorageSide(
   );
   return {
     ...storage,
-    access: binding.podAccess,
+    access: withPermission(binding.podAccess, bucket.readPolicyDocument),
     outputs: { roleArn: binding.roleArn, oidcProviderArn: binding.oidcProviderArn },
   };
+}
+
+/**
+ * The bindings know the read policy by its ARN only; its document joins the proof inputs here, so
+ * a changed permission re-runs the proofs too.
+ */
+function withPermission(access: PodAccess, policyDocument: pulumi.Input<string>): PodAccess {
+  return { ...access, proofInputs: [...access.proofInputs, policyDocument] };
 }

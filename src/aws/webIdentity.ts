@@ -113,7 +113,7 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
       // What the IRSA webhook injects (EKS "pod-configuration"), or what the pod carries itself.
       credentialVariables: ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"],
       // The trust as IAM holds it, the identity, the issuer. The permission is known here only by
-      // its policy ARN: a new version of that policy under the same ARN does not re-run the proofs.
+      // its policy ARN; the storage side adds the policy's document (aws/compose.ts).
       proofInputs: [role.arn, role.assumeRolePolicy, args.policyArn, oidc.arn, oidc.url],
       denial: explicit,
     };
