@@ -3,7 +3,7 @@
  * issuer → token audience → trust or binding → permissions → object. Nothing here is configured
  * by hand: each step quotes the inputs of the resources that make it true.
  */
-import type { ClusterKind, StackConfig, StorageKind } from "../src/config";
+import type { ClusterKind, StackConfig, StorageKind } from "../src/core";
 import type { Evaluation } from "./evaluate";
 import { statements } from "./iam";
 import type { Recorded, Recorder } from "./mocks";

@@ -6,8 +6,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { loadConfig, PLACEHOLDER_PROJECT, type StackConfig } from "../src/config";
-import { deploy, type ProgramOutputs } from "../src/program";
+import program from "../index";
+import { loadConfig, type StackConfig } from "../src/config";
+import type { StackOutputs } from "../src/core";
+import { PLACEHOLDER_PROJECT } from "../src/gcp";
 import { settle, useStack, type Recorder } from "./mocks";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -63,13 +65,13 @@ export function stackNames(): string[] {
 
 export interface Evaluation {
   readonly config: StackConfig;
-  readonly outputs: ProgramOutputs;
+  readonly outputs: StackOutputs;
 }
 
 /**
- * Runs the program as stack `stack` with `config` (default: that stack's file), set exactly as the
- * CLI would hand it over; loads, validates and deploys, and waits for every registration.
- * The recorder is cleared first.
+ * Runs the program (`index.ts`, as Pulumi does: its exported function) as stack `stack` with
+ * `config` (default: that stack's file), set exactly as the CLI would hand it over, and waits for
+ * every registration. The recorder is cleared first.
  */
 export async function evaluate(
   rec: Recorder,
@@ -79,8 +81,8 @@ export async function evaluate(
   rec.clear();
   useStack(rec, stack);
   pulumi.runtime.setAllConfig(config);
-  const loaded = loadConfig();
-  const outputs = deploy(loaded);
+  const outputs = program();
   await settle();
-  return { config: loaded, outputs };
+  // What the program validated, for the tests to read (the same pure reading of the same config).
+  return { config: loadConfig(), outputs };
 }

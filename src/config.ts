@@ -1,43 +1,27 @@
 /**
  * The only module that reads configuration. It validates every value, applies the defaults once
- * and hands typed values down; components never read `pulumi.Config` or `process.env`.
+ * and hands typed values down; components never read `pulumi.Config` or `process.env`. What each
+ * cloud reads and refuses is its module's (`src/<cloud>/module.ts`), found through the registry.
  *
  * `parseConfig` is pure so tests can call it with any input; `loadConfig` feeds it from the stack.
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./errors";
-import { checkLimits } from "./limits";
+import {
+  AWS_MECHANISMS,
+  CLUSTER_KINDS,
+  ConfigError,
+  PROJECT,
+  STORAGE_KINDS,
+  unboundServiceAccount,
+  type CloudSettings,
+  type RawConfig,
+  type StackConfig,
+} from "./core";
+import { CLOUD_MODULES, CLUSTERS, cloudsOf, STORAGES, SUPPORTED_PAIRS } from "./registry";
 
-export const PROJECT = "workload-identity";
-
-export const CLUSTER_KINDS = ["eks", "gke", "aks"] as const;
-export const STORAGE_KINDS = ["s3", "gcs", "blob"] as const;
-export type ClusterKind = (typeof CLUSTER_KINDS)[number];
-export type StorageKind = (typeof STORAGE_KINDS)[number];
-export const AWS_MECHANISMS = ["pod-identity", "irsa"] as const;
-/** How an EKS pod gets AWS credentials: EKS Pod Identity, or IRSA (web identity). */
-export type AwsMechanism = (typeof AWS_MECHANISMS)[number];
-
-/** The bucket each cluster reads when `storage` is left empty: its own cloud's. */
-export const NATIVE_STORAGE: Readonly<Record<ClusterKind, StorageKind>> = {
-  eks: "s3",
-  gke: "gcs",
-  aks: "blob",
-};
-
-/** Cluster → storage pairs this version can build. Others are refused before anything is created. */
-export const SUPPORTED_PAIRS: ReadonlyArray<readonly [ClusterKind, StorageKind]> = [
-  ["eks", "s3"], // EKS Pod Identity
-  ["gke", "gcs"], // GKE Workload Identity Federation
-  ["aks", "blob"], // AKS Microsoft Entra Workload ID
-  ["eks", "blob"], // Entra federated credential trusting the EKS issuer
-  ["aks", "s3"], // AWS web identity federation trusting the AKS issuer
-  ["eks", "gcs"], // a Workload Identity pool trusting the EKS issuer
-  ["aks", "gcs"], // a Workload Identity pool trusting the AKS issuer
-  ["gke", "s3"], // AWS web identity federation trusting the GKE issuer
-  ["gke", "blob"], // Entra federated credential trusting the GKE issuer
-];
+export type { RawConfig, StackConfig };
+export { ConfigError };
 
 /**
  * Namespaces this program must not create or take over: `default`, and every `kube-*` (Kubernetes
@@ -46,72 +30,6 @@ export const SUPPORTED_PAIRS: ReadonlyArray<readonly [ClusterKind, StorageKind]>
 function reservedNamespace(value: string): boolean {
   return value === "default" || value.startsWith("kube-");
 }
-
-/** Raw values as they come from the stack; every field may be missing. */
-export interface RawConfig {
-  readonly cluster?: string;
-  readonly storage?: string;
-  readonly namespace?: string;
-  readonly serviceAccount?: string;
-  readonly awsMechanism?: string;
-  /** The parsed value of `apiAllowedCidrs` (a YAML/JSON list of IPv4 CIDRs). */
-  readonly apiAllowedCidrs?: unknown;
-  /** `aws:region` */
-  readonly awsRegion?: string;
-  /** `aws:profile` */
-  readonly awsProfile?: string;
-  /** `gcp:project` (the project ID, not its number) */
-  readonly gcpProject?: string;
-  /** `gcp:region` */
-  readonly gcpRegion?: string;
-  /** `gcp:zone` */
-  readonly gcpZone?: string;
-  /** `azure-native:location` */
-  readonly azureLocation?: string;
-}
-
-export interface AwsSettings {
-  readonly region: string;
-  readonly profile?: string;
-}
-
-export interface GcpSettings {
-  /** The project ID (`gcp:project`); the project number is looked up, never configured. */
-  readonly project: string;
-  readonly region: string;
-  /** Present when `gcp:zone` is set: a GKE cluster there is zonal. */
-  readonly zone?: string;
-}
-
-export interface AzureSettings {
-  readonly location: string;
-}
-
-/** Validated, defaulted configuration for one stack. */
-export interface StackConfig {
-  readonly stack: string;
-  /** A prefix for logical names, derived from the stack: `wi-<stack>`. */
-  readonly prefix: string;
-  readonly cluster: ClusterKind;
-  readonly storage: StorageKind;
-  /** The Kubernetes identity that is granted access to the bucket. */
-  readonly workload: { readonly namespace: string; readonly serviceAccount: string };
-  /** For EKS reading S3; other clusters reach S3 through web identity federation. */
-  readonly awsMechanism: AwsMechanism;
-  /**
-   * IPv4 CIDRs allowed to reach the cluster's public API endpoint. `["0.0.0.0/0"]` (the default)
-   * leaves the cloud's open default in place; the machine running `pulumi up` must be inside one.
-   */
-  readonly apiAllowedCidrs: readonly string[];
-  /** Present when the cluster or the storage is on AWS. */
-  readonly aws?: AwsSettings;
-  /** Present when the cluster or the storage is on Google Cloud. */
-  readonly gcp?: GcpSettings;
-  /** Present when the cluster or the storage is on Azure. */
-  readonly azure?: AzureSettings;
-}
-
-export { ConfigError };
 
 export const DEFAULTS = {
   cluster: "eks",
@@ -163,11 +81,6 @@ export function validateCidrs(key: string, value: unknown): readonly string[] {
 
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RFC1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
-const GCP_ZONE = /^([a-z]+-[a-z]+\d+)-[a-z]$/;
-const AZURE_LOCATION = /^[a-z][a-z0-9]+$/;
 
 function oneOf<T extends string>(key: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -235,80 +148,14 @@ export function namePrefix(stack: string): string {
   return head ? `wi-${head}-${hash}` : `wi-${hash}`;
 }
 
-function awsSettings(raw: RawConfig, reason: string): AwsSettings {
-  const region = raw.awsRegion ?? "";
-  if (!region) {
-    throw new ConfigError(
-      `config \`aws:region\`: required when ${reason}, got nothing; ` +
-        "set it with `pulumi config set aws:region eu-north-1`",
-    );
-  }
-  if (!AWS_REGION.test(region)) {
-    throw new ConfigError(
-      `config \`aws:region\`: ${JSON.stringify(region)} is not an AWS region name (e.g. eu-north-1)`,
-    );
-  }
-  return { region, ...(raw.awsProfile ? { profile: raw.awsProfile } : {}) };
-}
-
-/** What the shipped Google Cloud stack files hold until the user sets a real project. */
-export const PLACEHOLDER_PROJECT = "replace-with-your-project-id";
-
-function gcpSettings(raw: RawConfig, reason: string, stack: string): GcpSettings {
-  const project = raw.gcpProject ?? "";
-  if (project === PLACEHOLDER_PROJECT) {
-    throw new ConfigError(
-      `config \`gcp:project\`: ${JSON.stringify(project)} is a placeholder; set your project's ID with ` +
-        `\`pulumi config set gcp:project <your-project-id> --stack ${stack}\``,
-    );
-  }
-  if (!GCP_PROJECT_ID.test(project)) {
-    throw new ConfigError(
-      `config \`gcp:project\`: required when ${reason}; expected a project ID ` +
-        `(6–30 lowercase letters, digits and '-', starting with a letter), got ${JSON.stringify(project)}`,
-    );
-  }
-  const region = raw.gcpRegion ?? "";
-  if (!GCP_REGION.test(region)) {
-    throw new ConfigError(
-      `config \`gcp:region\`: required when ${reason}; expected a region such as europe-north1, ` +
-        `got ${JSON.stringify(region)}`,
-    );
-  }
-  const zone = raw.gcpZone;
-  if (zone !== undefined) {
-    const match = GCP_ZONE.exec(zone);
-    if (!match || match[1] !== region) {
-      throw new ConfigError(
-        `config \`gcp:zone\`: expected a zone in ${region} such as ${region}-a, got ${JSON.stringify(zone)}`,
-      );
-    }
-  }
-  return { project, region, ...(zone ? { zone } : {}) };
-}
-
-function azureSettings(raw: RawConfig, reason: string): AzureSettings {
-  const location = raw.azureLocation ?? "";
-  if (!AZURE_LOCATION.test(location)) {
-    throw new ConfigError(
-      `config \`azure-native:location\`: required when ${reason}; expected a location name such as ` +
-        `swedencentral, got ${JSON.stringify(location)}`,
-    );
-  }
-  return { location };
-}
-
-/** The reason a cloud's settings are needed, or undefined when the stack does not touch it. */
-function uses(cluster: ClusterKind, storage: StorageKind, c: ClusterKind, s: StorageKind) {
-  return cluster === c ? `\`cluster\` is ${c}` : storage === s ? `\`storage\` is ${s}` : undefined;
-}
-
 /** Validates raw values and applies defaults. Throws `ConfigError` naming the key, value and fix. */
 export function parseConfig(raw: RawConfig, stack: string): StackConfig {
   const cluster = oneOf("cluster", raw.cluster ?? DEFAULTS.cluster, CLUSTER_KINDS);
   const storageRaw = raw.storage ?? DEFAULTS.storage;
   const storage =
-    storageRaw === "" ? NATIVE_STORAGE[cluster] : oneOf("storage", storageRaw, STORAGE_KINDS);
+    storageRaw === ""
+      ? CLUSTERS[cluster].nativeStorage
+      : oneOf("storage", storageRaw, STORAGE_KINDS);
   const namespace = validateNamespace("namespace", raw.namespace ?? DEFAULTS.namespace);
   const serviceAccount = validateServiceAccount(
     "serviceAccount",
@@ -333,9 +180,13 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
     );
   }
 
-  const awsReason = uses(cluster, storage, "eks", "s3");
-  const gcpReason = uses(cluster, storage, "gke", "gcs");
-  const azureReason = uses(cluster, storage, "aks", "blob");
+  // Each cloud the stack touches reads and checks its own settings.
+  const settings: Partial<Record<keyof CloudSettings, unknown>> = {};
+  for (const cloud of cloudsOf(cluster, storage)) {
+    const reason =
+      CLUSTERS[cluster].cloud === cloud ? `\`cluster\` is ${cluster}` : `\`storage\` is ${storage}`;
+    settings[cloud] = CLOUD_MODULES[cloud].settings(raw, reason, stack);
+  }
   return {
     stack,
     prefix: namePrefix(stack),
@@ -347,10 +198,33 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
       "apiAllowedCidrs",
       raw.apiAllowedCidrs ?? DEFAULTS.apiAllowedCidrs,
     ),
-    ...(awsReason ? { aws: awsSettings(raw, awsReason) } : {}),
-    ...(gcpReason ? { gcp: gcpSettings(raw, gcpReason, stack) } : {}),
-    ...(azureReason ? { azure: azureSettings(raw, azureReason) } : {}),
+    ...(settings as Partial<CloudSettings>),
   };
+}
+
+/**
+ * What the clouds would refuse of a parsed config, as messages naming the key or the stack: the
+ * storage's own limits (names, sizes, on the cluster's worst-case issuer) and the denial check's
+ * second ServiceAccount.
+ */
+export function configProblems(config: StackConfig): string[] {
+  const issuer = CLUSTERS[config.cluster].worstCaseIssuer(config);
+  const problems = [...STORAGES[config.storage].problems(config, issuer)];
+  const unbound = unboundServiceAccount(config.workload.serviceAccount);
+  if (unbound.length > 253) {
+    problems.push(
+      `config \`serviceAccount\`: ${JSON.stringify(config.workload.serviceAccount)} is too long for the denial ` +
+        `check's ServiceAccount ${JSON.stringify(unbound.slice(0, 20) + "…")} (at most 253 characters); use at most 245`,
+    );
+  }
+  return problems;
+}
+
+/** Refuses a configuration a cloud would refuse later. Returns it unchanged otherwise. */
+export function checkLimits(config: StackConfig): StackConfig {
+  const [problem] = configProblems(config);
+  if (problem) throw new ConfigError(problem);
+  return config;
 }
 
 /** Reads the stack's configuration and validates it. Call once, before any resource exists. */
@@ -360,9 +234,12 @@ export function loadConfig(): StackConfig {
 
 function readConfig(): StackConfig {
   const project = new pulumi.Config(PROJECT);
-  const aws = new pulumi.Config("aws");
-  const gcp = new pulumi.Config("gcp");
-  const azure = new pulumi.Config("azure-native");
+  const providerSettings = Object.values(CLOUD_MODULES).flatMap((cloud) =>
+    cloud.keys.map((key) => {
+      const [namespace, name] = key.split(":");
+      return [key, new pulumi.Config(namespace).get(name)] as const;
+    }),
+  );
   return parseConfig(
     {
       cluster: project.get("cluster"),
@@ -371,12 +248,7 @@ function readConfig(): StackConfig {
       serviceAccount: project.get("serviceAccount"),
       awsMechanism: project.get("awsMechanism"),
       apiAllowedCidrs: project.getObject<unknown>("apiAllowedCidrs"),
-      awsRegion: aws.get("region"),
-      awsProfile: aws.get("profile"),
-      gcpProject: gcp.get("project"),
-      gcpRegion: gcp.get("region"),
-      gcpZone: gcp.get("zone"),
-      azureLocation: azure.get("location"),
+      ...Object.fromEntries(providerSettings),
     },
     pulumi.getStack(),
   );

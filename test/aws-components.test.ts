@@ -5,11 +5,11 @@
 import { describe, expect, test } from "vitest";
 import { statements } from "../offline/iam";
 import { installMocks, settle } from "../offline/mocks";
-import { PodIdentityBinding } from "../src/aws/binding";
+import { IdentityBinding } from "../src/aws";
 
 const rec = installMocks();
 
-describe("PodIdentityBinding", () => {
+describe("IdentityBinding", () => {
   test("two bindings on one cluster: two roles, two associations, each for its own ServiceAccount", async () => {
     rec.clear();
     const common = {
@@ -20,11 +20,11 @@ describe("PodIdentityBinding", () => {
       region: "eu-north-1",
       tags: {},
     };
-    new PodIdentityBinding("reports", {
+    new IdentityBinding("reports", {
       ...common,
       identity: { namespace: "reports", serviceAccount: "reader" },
     });
-    new PodIdentityBinding("audit", {
+    new IdentityBinding("audit", {
       ...common,
       identity: { namespace: "audit", serviceAccount: "reader" },
     });

@@ -11,9 +11,9 @@ import { describe, expect, test } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { evaluate, exampleStackConfig } from "../offline/evaluate";
 import { AWS_REGIONS, installMocks, settle, valueOf } from "../offline/mocks";
-import { EksCluster } from "../src/aws/cluster";
-import { awsProvider } from "../src/aws/compose";
-import { EKS_UNSUPPORTED_ZONE_IDS, eksZoneIds } from "../src/aws/subnets";
+import { Cluster } from "../src/aws";
+import { awsCloud } from "../src/aws";
+import { EKS_UNSUPPORTED_ZONE_IDS, eksZoneIds } from "../src/aws";
 
 const rec = installMocks();
 const T = {
@@ -118,8 +118,8 @@ describe("subnets", () => {
   test("an instance type offered in one usable zone only is refused (a refused zone does not count)", async () => {
     const reported = await reportedErrors(async () => {
       rec.clear();
-      const provider = awsProvider("c-aws", { region: "us-east-1" });
-      new EksCluster(
+      const provider = awsCloud.provider("c-aws", { region: "us-east-1" });
+      new Cluster(
         "c",
         { region: "us-east-1", instanceType: "p4d.24xlarge", tags: {} },
         { providers: { aws: provider } },
@@ -152,9 +152,7 @@ describe("API endpoint", () => {
 
   test("an empty list is refused before anything is registered under the cluster", () => {
     rec.clear();
-    expect(
-      () => new EksCluster("e", { region: "eu-north-1", apiAllowedCidrs: [], tags: {} }),
-    ).toThrow(
+    expect(() => new Cluster("e", { region: "eu-north-1", apiAllowedCidrs: [], tags: {} })).toThrow(
       'e: apiAllowedCidrs is empty; list the CIDRs that may reach the API, e.g. ["203.0.113.0/24"]',
     );
   });

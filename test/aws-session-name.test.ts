@@ -7,7 +7,7 @@
 import { describe, expect, test } from "vitest";
 import { evaluate, exampleStackConfig } from "../offline/evaluate";
 import { installMocks } from "../offline/mocks";
-import { roleSessionName, ROLE_SESSION_NAME_MAX } from "../src/aws/webIdentity";
+import { roleSessionName, ROLE_SESSION_NAME_MAX } from "../src/aws";
 
 const rec = installMocks();
 const STS_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;

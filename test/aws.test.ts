@@ -19,9 +19,9 @@ import {
   isSecret,
   valueOf,
 } from "../offline/mocks";
-import { AWS_CLI_IMAGE } from "../src/aws/client";
-import { NODE_ROLE_POLICIES } from "../src/aws/cluster";
-import { HELLO_CONTENT } from "../src/hello";
+import { AWS_CLI_IMAGE } from "../src/aws";
+import { NODE_ROLE_POLICIES } from "../src/aws";
+import { HELLO_CONTENT } from "../src/core";
 
 const rec = installMocks();
 let run: Evaluation;

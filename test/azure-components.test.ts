@@ -6,16 +6,15 @@
 import { describe, expect, test } from "vitest";
 import { AKS_ISSUER } from "../offline/clouds/azure";
 import { installMocks, settle, valueOf } from "../offline/mocks";
-import { lenientWebhookWarning } from "../src/azure/agent";
-import { WorkloadIdentityBinding } from "../src/azure/binding";
-import { accountNameBase, BlobBucketWithPolicy, roleDefinitionId } from "../src/azure/bucket";
+import { lenientWebhookWarning } from "../src/azure";
+import { IdentityBinding } from "../src/azure";
+import { accountNameBase, BucketWithPolicy, roleDefinitionId } from "../src/azure";
 import {
   federatedCredentialName,
-  federatedSubject,
-  federatedSubjects,
+  serviceAccountsProblems,
   MAX_FEDERATED_CREDENTIALS,
-} from "../src/azure/federation";
-import type { WorkloadIdentity } from "../src/contracts";
+} from "../src/azure";
+import { serviceAccountSubject, type WorkloadIdentity } from "../src/core";
 
 const rec = installMocks("aks");
 const FIC = "azure-native:managedidentity:FederatedIdentityCredential";
@@ -24,7 +23,7 @@ const accounts = (n: number): WorkloadIdentity[] =>
   Array.from({ length: n }, (_, i) => ({ namespace: `team-${i}`, serviceAccount: "reader" }));
 
 function bind(name: string, serviceAccounts: readonly WorkloadIdentity[]) {
-  return new WorkloadIdentityBinding(name, {
+  return new IdentityBinding(name, {
     issuerUrl: AKS_ISSUER,
     serviceAccounts,
     resourceGroupName: "rg",
@@ -32,7 +31,6 @@ function bind(name: string, serviceAccounts: readonly WorkloadIdentity[]) {
     roleDefinitionId: roleDefinitionId("sub", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"),
     scope:
       "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a/blobServices/default/containers/c",
-    blob: { accountName: "a", containerName: "c", blobName: "hello.txt" },
     tags: {},
   });
 }
@@ -69,7 +67,9 @@ describe("IdentityBinding with several ServiceAccounts", () => {
     expect(fics[0].dependencies.filter((d) => fics.some((f) => f.urn === d))).toEqual([]);
     expect(fics[1].dependencies).toContain(fics[0].urn);
     expect(fics[2].dependencies).toContain(fics[1].urn);
-    const ready = await Promise.all(binding.podAccess.readyAfter.map((r) => valueOf(r.urn)));
+    const access = binding.accessFor({ namespace: "team-2", serviceAccount: "reader" });
+    expect(access.identity).toEqual({ namespace: "team-2", serviceAccount: "reader" });
+    const ready = await Promise.all(access.readyAfter.map((r) => valueOf(r.urn)));
     expect(ready).toEqual([fics[2].urn, rec.one("azure-native:authorization:RoleAssignment").urn]);
     // One identity, one role assignment, whatever the number of ServiceAccounts.
     expect(rec.ofType("azure-native:managedidentity:UserAssignedIdentity")).toHaveLength(1);
@@ -115,16 +115,16 @@ describe("IdentityBinding with several ServiceAccounts", () => {
 
 describe("federation rules", () => {
   test("the subject is the ServiceAccount token's sub claim", () => {
-    expect(federatedSubject({ namespace: "demo", serviceAccount: "demo" })).toBe(
+    expect(serviceAccountSubject({ namespace: "demo", serviceAccount: "demo" })).toBe(
       "system:serviceaccount:demo:demo",
     );
   });
 
   test("names Kubernetes would not allow are refused (a stray ':' would never match a token)", () => {
-    expect(() => federatedSubjects([{ namespace: "a:b", serviceAccount: "c" }])).toThrow(
+    expect(serviceAccountsProblems([{ namespace: "a:b", serviceAccount: "c" }])[0]).toContain(
       'serviceAccounts: "a:b/c" is not a Kubernetes namespace/ServiceAccount',
     );
-    expect(() => federatedSubjects([{ namespace: "demo", serviceAccount: "*" }])).toThrow(
+    expect(serviceAccountsProblems([{ namespace: "demo", serviceAccount: "*" }])[0]).toContain(
       'serviceAccounts: "demo/*" is not a Kubernetes namespace/ServiceAccount',
     );
   });
@@ -173,7 +173,7 @@ describe("storage account names", () => {
     expect(
       await refusal(
         () =>
-          new BlobBucketWithPolicy("bad", {
+          new BucketWithPolicy("bad", {
             location: "swedencentral",
             accountNamePrefix: prefix,
             tags: {},

@@ -10,8 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeEach, describe, expect, test } from "vitest";
 import { installMocks, valueOf } from "../offline/mocks";
-import { blobClient } from "../src/azure/client";
-import { verifyScript } from "../src/k8s/workload";
+import { blobClient } from "../src/azure";
+import { verifyScript } from "../src/k8s";
 
 installMocks("aks");
 

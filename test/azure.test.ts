@@ -27,11 +27,11 @@ import {
 } from "../offline/clouds/azure";
 import { evaluate, exampleStackConfig, type Evaluation } from "../offline/evaluate";
 import { installMocks, isSecret, valueOf, type Recorded } from "../offline/mocks";
-import { AKS_AAD_SERVER_APP_ID } from "../src/azure/access";
-import { WORKLOAD_IDENTITY_WEBHOOK } from "../src/azure/agent";
-import { AZURE_CLI_APP_ID } from "../src/azure/cluster";
-import { AZURE_CLI_IMAGE, FEDERATED_LOGIN } from "../src/azure/client";
-import { HELLO_CONTENT } from "../src/hello";
+import { AKS_AAD_SERVER_APP_ID } from "../src/azure";
+import { WORKLOAD_IDENTITY_WEBHOOK } from "../src/azure";
+import { AZURE_CLI_APP_ID } from "../src/azure";
+import { AZURE_CLI_IMAGE, FEDERATED_LOGIN } from "../src/azure";
+import { HELLO_CONTENT } from "../src/core";
 
 /**
  * Assets lose their text in the recorder's unwrapping (it is a Promise), so the Blob's source is

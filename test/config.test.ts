@@ -2,21 +2,22 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { s3Problems, worstCaseTrustPolicy } from "../src/aws";
 import {
-  CLUSTER_KINDS,
+  checkLimits,
+  configProblems as namingProblems,
   DEFAULTS,
   namePrefix,
   parseConfig,
   PREFIX_MAX_LENGTH,
-  STORAGE_KINDS,
-  SUPPORTED_PAIRS,
   type RawConfig,
 } from "../src/config";
+import { CLUSTER_KINDS, STORAGE_KINDS } from "../src/core";
+import { CLUSTERS, SUPPORTED_PAIRS } from "../src/registry";
 import { evaluate, exampleStackConfig, ROOT } from "../offline/evaluate";
 import { installMocks } from "../offline/mocks";
-import { checkLimits, namingProblems, worstCaseTrustPolicy } from "../src/limits";
 
-const aws = { awsRegion: "eu-north-1" };
+const aws = { "aws:region": "eu-north-1" };
 const error = (raw: RawConfig, stack = "dev") => {
   try {
     parseConfig(raw, stack);
@@ -159,7 +160,7 @@ describe("parseConfig", () => {
     expect(error({})).toBe(
       "config `aws:region`: required when `cluster` is eks, got nothing; set it with `pulumi config set aws:region eu-north-1`",
     );
-    expect(error({ awsRegion: "Stockholm" })).toBe(
+    expect(error({ "aws:region": "Stockholm" })).toBe(
       'config `aws:region`: "Stockholm" is not an AWS region name (e.g. eu-north-1)',
     );
   });
@@ -176,7 +177,7 @@ describe("parseConfig", () => {
   });
 
   test("the AWS profile is passed on when set", () => {
-    expect(parseConfig({ ...aws, awsProfile: "demo" }, "dev").aws).toEqual({
+    expect(parseConfig({ ...aws, "aws:profile": "demo" }, "dev").aws).toEqual({
       region: "eu-north-1",
       profile: "demo",
     });
@@ -185,11 +186,11 @@ describe("parseConfig", () => {
 
 describe("cluster × storage pairs", () => {
   const raw = {
-    awsRegion: "eu-north-1",
-    gcpProject: "demo-project-123",
-    gcpRegion: "europe-north1",
-    gcpZone: "europe-north1-a",
-    azureLocation: "swedencentral",
+    "aws:region": "eu-north-1",
+    "gcp:project": "demo-project-123",
+    "gcp:region": "europe-north1",
+    "gcp:zone": "europe-north1-a",
+    "azure-native:location": "swedencentral",
   };
 
   test("all nine are supported, each needing exactly its two clouds' settings", () => {
@@ -206,17 +207,18 @@ describe("cluster × storage pairs", () => {
   });
 
   test("a cross-cloud pair names the other cloud's missing setting", () => {
-    expect(error({ awsRegion: "eu-north-1", storage: "gcs" })).toBe(
+    expect(error({ "aws:region": "eu-north-1", storage: "gcs" })).toBe(
       "config `gcp:project`: required when `storage` is gcs; expected a project ID (6–30 lowercase letters, digits and '-', starting with a letter), got \"\"",
     );
-    expect(error({ awsRegion: "eu-north-1", storage: "blob" })).toBe(
+    expect(error({ "aws:region": "eu-north-1", storage: "blob" })).toBe(
       'config `azure-native:location`: required when `storage` is blob; expected a location name such as swedencentral, got ""',
     );
   });
 });
 
 describe("cloud limits, checked before anything is created", () => {
-  const base = parseConfig({ awsRegion: "eu-north-1" }, "dev");
+  const base = parseConfig({ "aws:region": "eu-north-1" }, "dev");
+  const issuerOf = (config: typeof base) => CLUSTERS[config.cluster].worstCaseIssuer(config);
 
   test("the longest trust policy a Kubernetes name allows stays within IAM's 2,048", () => {
     const longest = {
@@ -224,31 +226,33 @@ describe("cloud limits, checked before anything is created", () => {
       workload: { namespace: "n".repeat(63), serviceAccount: "s".repeat(245) },
     };
     for (const awsMechanism of ["pod-identity", "irsa"] as const) {
-      const trust = worstCaseTrustPolicy({ ...longest, awsMechanism })!;
+      const config = { ...longest, awsMechanism };
+      const trust = worstCaseTrustPolicy(config, issuerOf(config));
       expect(trust.length).toBeLessThanOrEqual(2048);
       expect(checkLimits({ ...longest, awsMechanism })).toEqual({ ...longest, awsMechanism });
     }
   });
 
   test("a trust policy over the limit is refused with the names that caused it", () => {
-    const length = worstCaseTrustPolicy(base)!.length;
-    expect(() => checkLimits(base, length - 1)).toThrow(
+    const length = worstCaseTrustPolicy(base, issuerOf(base)).length;
+    expect(s3Problems(base, issuerOf(base), length - 1)).toEqual([
       `config \`namespace\`/\`serviceAccount\`: the role's trust policy could reach ${length} characters with "demo"/"demo", over IAM's limit of ${length - 1}; use shorter names (or ask AWS to raise ACLSizePerRole)`,
-    );
+    ]);
+    expect(s3Problems(base, issuerOf(base), length)).toEqual([]);
   });
 
   test("the worst case really is worse than what the program registers", () => {
     // The EKS cluster name Pulumi generates is far shorter than the 100 characters assumed.
-    expect(worstCaseTrustPolicy(base)).toContain(`cluster/${"x".repeat(100)}`);
+    expect(worstCaseTrustPolicy(base, issuerOf(base))).toContain(`cluster/${"x".repeat(100)}`);
   });
 });
 
 describe("names the clouds would refuse, before anything is created", () => {
   const raw = {
-    awsRegion: "eu-north-1",
-    gcpProject: "demo-project-123",
-    gcpRegion: "europe-north1",
-    azureLocation: "swedencentral",
+    "aws:region": "eu-north-1",
+    "gcp:project": "demo-project-123",
+    "gcp:region": "europe-north1",
+    "azure-native:location": "swedencentral",
   };
 
   test("a stack whose name puts google in a bucket name", () => {

@@ -12,7 +12,8 @@ import { describe, expect, test } from "vitest";
 import { evaluate, exampleStackConfig, stackNames } from "../offline/evaluate";
 import { statements } from "../offline/iam";
 import { installMocks, valueOf, type Recorder } from "../offline/mocks";
-import { NATIVE_STORAGE, SUPPORTED_PAIRS, type ClusterKind, type StorageKind } from "../src/config";
+import type { ClusterKind, StorageKind } from "../src/core";
+import { CLUSTERS, SUPPORTED_PAIRS } from "../src/registry";
 
 const rec = installMocks();
 /** The long-running pod and the verification Job (the denial Job runs as another identity). */
@@ -82,7 +83,7 @@ const FLOW: Record<StorageKind, { env: string[]; login?: RegExp }> = {
   },
 };
 
-const crossPairs = SUPPORTED_PAIRS.filter(([c, s]) => NATIVE_STORAGE[c] !== s);
+const crossPairs = SUPPORTED_PAIRS.filter(([c, s]) => CLUSTERS[c].nativeStorage !== s);
 /** A stack file for a pair, if the project ships one. */
 const stackFor = (c: ClusterKind, s: StorageKind) =>
   stackNames().find((n) => {

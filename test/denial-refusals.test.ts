@@ -14,11 +14,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { installMocks, valueOf } from "../offline/mocks";
-import { POD_IDENTITY_REFUSAL, s3Client, STS_WEB_IDENTITY_REFUSAL } from "../src/aws/client";
-import { blobClient, ENTRA_FEDERATION_REFUSAL } from "../src/azure/client";
-import type { StorageClient } from "../src/contracts";
-import { gcsClient } from "../src/gcp/client";
-import { denialScript } from "../src/k8s/workload";
+import { POD_IDENTITY_REFUSAL, s3Client, STS_WEB_IDENTITY_REFUSAL } from "../src/aws";
+import { blobClient, ENTRA_FEDERATION_REFUSAL } from "../src/azure";
+import type { StorageClient } from "../src/core";
+import { gcsClient } from "../src/gcp";
+import { denialScript } from "../src/k8s";
 
 installMocks();
 let dir: string;

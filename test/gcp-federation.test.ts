@@ -13,7 +13,7 @@ import { describe, expect, test } from "vitest";
 import { GCP_PROJECT_NUMBER } from "../offline/clouds/gcp";
 import { evaluate, exampleStackConfig, stackNames } from "../offline/evaluate";
 import { installMocks, valueOf } from "../offline/mocks";
-import { GCP_CREDENTIALS_FILE, GCP_TOKEN_DIR, PROVIDER_ID } from "../src/gcp/federation";
+import { GCP_CREDENTIALS_FILE, GCP_TOKEN_DIR, PROVIDER_ID } from "../src/gcp";
 
 const rec = installMocks();
 

@@ -5,18 +5,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import { describe, expect, test } from "vitest";
 import { installMocks, settle, valueOf } from "../offline/mocks";
-import { GkeMetadataServer } from "../src/gcp/agent";
-import { bucketNamePrefixProblem, GcsBucketWithPolicy, projectNumberText } from "../src/gcp/bucket";
-import { GkeWorkloadIdentityBinding, gkePrincipal } from "../src/gcp/binding";
+import { IdentityAgent } from "../src/gcp";
+import { bucketNamePrefixProblem, BucketWithPolicy, projectNumberText } from "../src/gcp";
+import { IdentityBinding, gkePrincipal } from "../src/gcp";
 import {
   authorizedNetworkProblem,
   authorizedNetworks,
-  GkeCluster,
+  Cluster,
   gkeClusterProblem,
-} from "../src/gcp/cluster";
-import { poolIdPrefixProblem } from "../src/gcp/federation";
-import { gcpLabels } from "../src/gcp/labels";
-import { baseTags } from "../src/tags";
+} from "../src/gcp";
+import { poolIdPrefixProblem } from "../src/gcp";
+import { gcpLabels } from "../src/gcp";
+import { baseTags } from "../src/core";
 import { namePrefix } from "../src/config";
 
 installMocks();
@@ -61,7 +61,7 @@ describe("bucket names", () => {
   test("the component refuses a bad prefix before creating anything", () => {
     expect(
       () =>
-        new GcsBucketWithPolicy("b", {
+        new BucketWithPolicy("b", {
           project: "demo-project-1",
           location: "europe-north1",
           namePrefix: "wi-google",
@@ -111,8 +111,8 @@ describe("the principal", () => {
 });
 
 describe("argument checks", () => {
-  const cluster = (over: Partial<ConstructorParameters<typeof GkeCluster>[1]> = {}, name = "c") =>
-    new GkeCluster(name, {
+  const cluster = (over: Partial<ConstructorParameters<typeof Cluster>[1]> = {}, name = "c") =>
+    new Cluster(name, {
       project: "demo-project-1",
       location: "europe-north1-a",
       nodeServiceAccountId: "wi-dev-nodes",
@@ -150,7 +150,7 @@ describe("argument checks", () => {
 
   test("the agent needs a node pool to wait for", () => {
     const provider = new k8s.Provider("p", { kubeconfig: "{}" });
-    expect(() => new GkeMetadataServer("a", { provider, nodePools: [] })).toThrow(
+    expect(() => new IdentityAgent("a", { provider, nodePools: [] })).toThrow(
       "nodePools: expected at least one node pool for the metadata server to run on, got none",
     );
   });
@@ -158,13 +158,12 @@ describe("argument checks", () => {
   test("the binding takes a role name", () => {
     expect(
       () =>
-        new GkeWorkloadIdentityBinding("b", {
+        new IdentityBinding("b", {
           workloadPool: "demo-project-1.svc.id.goog",
           poolProjectNumber: "111122223333",
           identity: { namespace: "demo", serviceAccount: "demo" },
           bucketName: "bucket",
           role: "storage.objectViewer",
-          objectUrl: "gs://bucket/hello.txt",
         }),
     ).toThrow(
       'role: expected a role name such as roles/storage.objectViewer, got "storage.objectViewer"',
@@ -221,7 +220,7 @@ describe("the API endpoint's authorized networks", () => {
     );
     expect(
       () =>
-        new GkeCluster("c", {
+        new Cluster("c", {
           project: "demo-project-1",
           location: "europe-north1-a",
           nodeServiceAccountId: "wi-dev-nodes",

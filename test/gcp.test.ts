@@ -17,10 +17,10 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { GCP_PROJECT_NUMBER, GKE_CA, GKE_ENDPOINT, RANDOM_HEX } from "../offline/clouds/gcp";
 import { evaluate, exampleStackConfig, type Evaluation } from "../offline/evaluate";
 import { installMocks, isSecret, settle, valueOf } from "../offline/mocks";
-import { GKE_METADATA_SERVER } from "../src/gcp/agent";
-import { GCLOUD_IMAGE, METADATA_EMAIL_URL } from "../src/gcp/client";
-import { CLUSTER_APIS, NODE_SERVICE_ACCOUNT_ROLES } from "../src/gcp/cluster";
-import { HELLO_CONTENT } from "../src/hello";
+import { GKE_METADATA_SERVER } from "../src/gcp";
+import { GCLOUD_IMAGE, METADATA_EMAIL_URL } from "../src/gcp";
+import { CLUSTER_APIS, NODE_SERVICE_ACCOUNT_ROLES } from "../src/gcp";
+import { HELLO_CONTENT } from "../src/core";
 
 const rec = installMocks();
 const stackFile = exampleStackConfig("gke");

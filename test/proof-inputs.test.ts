@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { evaluate, exampleStackConfig } from "../offline/evaluate";
 import { installMocks, type Recorder } from "../offline/mocks";
-import { PROOF_DIGEST_ANNOTATION } from "../src/k8s/workload";
+import { PROOF_DIGEST_ANNOTATION } from "../src/k8s";
 
 const rec = installMocks();
 const sha256 = (values: unknown[]) =>

@@ -8,8 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { installMocks, valueOf } from "../offline/mocks";
-import type { StorageClient } from "../src/contracts";
-import { denialScript, verifyScript } from "../src/k8s/workload";
+import type { StorageClient } from "../src/core";
+import { denialScript, verifyScript } from "../src/k8s";
 
 installMocks();
 let dir: string;

@@ -7,13 +7,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, test } from "vitest";
 import { installMocks, settle, valueOf } from "../offline/mocks";
-import type { PodAccess } from "../src/contracts";
-import {
-  DemoWorkload,
-  jobDeadlineSeconds,
-  jobTimeout,
-  PROOF_DIGEST_ANNOTATION,
-} from "../src/k8s/workload";
+import type { PodAccess } from "../src/core";
+import { DemoWorkload, jobDeadlineSeconds, jobTimeout, PROOF_DIGEST_ANNOTATION } from "../src/k8s";
 
 const rec = installMocks();
 /** The long-running pod and the verification Job (the denial Job runs as another identity). */
@@ -23,6 +18,7 @@ const PODS = [
 ] as const;
 
 const access = (over: Partial<PodAccess> = {}): PodAccess => ({
+  identity: { namespace: "ns1", serviceAccount: "sa1" },
   serviceAccountAnnotations: {},
   podLabels: {},
   env: [

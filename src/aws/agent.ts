@@ -1,10 +1,10 @@
 import * as eks from "@pulumi/aws/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { componentTags, type Tags } from "../tags";
+import { componentTags, type Tags } from "../core";
 
 export const POD_IDENTITY_AGENT_ADDON = "eks-pod-identity-agent";
 
-export interface PodIdentityAgentArgs {
+export interface IdentityAgentArgs {
   readonly clusterName: pulumi.Input<string>;
   /** The agent is a DaemonSet: the add-on only becomes ACTIVE once a node can run it. */
   readonly nodes: pulumi.Resource;
@@ -17,10 +17,10 @@ export interface PodIdentityAgentArgs {
  * The EKS Pod Identity Agent add-on: a DaemonSet that serves credentials to pods on
  * 169.254.170.23. Workloads that need Pod Identity depend on this component.
  */
-export class PodIdentityAgent extends pulumi.ComponentResource {
+export class IdentityAgent extends pulumi.ComponentResource {
   public readonly addon: eks.Addon;
 
-  constructor(name: string, args: PodIdentityAgentArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: IdentityAgentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:aws:IdentityAgent", name, {}, opts);
     this.addon = new eks.Addon(
       `${name}-addon`,

@@ -1,21 +1,17 @@
 import * as eks from "@pulumi/aws/eks";
 import * as pulumi from "@pulumi/pulumi";
-import type { PodAccess, WorkloadIdentity } from "../contracts";
-import { componentTags, type Tags } from "../tags";
-import { podIdentityDenial, s3Client } from "./client";
+import { componentTags, type BindingAccess, type Tags, type WorkloadIdentity } from "../core";
+import { podIdentityDenial } from "./client";
 import { podIdentityTrust } from "./policies";
 import { readerRole } from "./role";
 
-export interface PodIdentityBindingArgs {
+export interface IdentityBindingArgs {
   readonly clusterName: pulumi.Input<string>;
   readonly clusterArn: pulumi.Input<string>;
   /** The namespace/ServiceAccount that may assume the role. */
   readonly identity: WorkloadIdentity;
-  /** The policy the role gets, e.g. `S3BucketWithPolicy.readPolicyArn`. */
+  /** The policy the role gets, e.g. `BucketWithPolicy.readPolicyArn`. */
   readonly policyArn: pulumi.Input<string>;
-  /** What the verification reads, e.g. `s3://<bucket>/hello.txt`. */
-  readonly objectUrl: pulumi.Input<string>;
-  readonly region: string;
   readonly tags: Tags;
 }
 
@@ -24,13 +20,13 @@ export interface PodIdentityBindingArgs {
  * and only for this cluster and this ServiceAccount; the given policy attached; and the
  * association. One binding per ServiceAccount; a cluster can have many.
  */
-export class PodIdentityBinding extends pulumi.ComponentResource {
+export class IdentityBinding extends pulumi.ComponentResource {
   public readonly roleArn: pulumi.Output<string>;
   public readonly roleName: pulumi.Output<string>;
   public readonly associationId: pulumi.Output<string>;
-  public readonly podAccess: PodAccess;
+  public readonly podAccess: BindingAccess;
 
-  constructor(name: string, args: PodIdentityBindingArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: IdentityBindingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:aws:IdentityBinding", name, {}, opts);
     const tags = componentTags(args.tags, "identity-binding");
     const { namespace, serviceAccount } = args.identity;
@@ -56,10 +52,10 @@ export class PodIdentityBinding extends pulumi.ComponentResource {
     this.roleName = role.name;
     this.associationId = association.associationId;
     this.podAccess = {
+      identity: args.identity,
       serviceAccountAnnotations: {},
       podLabels: {},
       env: [],
-      client: s3Client({ objectUrl: args.objectUrl, region: args.region, roleName: role.name }),
       readyAfter: [association],
       // What EKS injects into a pod of an associated ServiceAccount (EKS "pod-id-how-it-works").
       credentialVariables: [

@@ -1,11 +1,11 @@
 import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
-import { HELLO_CONTENT, HELLO_KEY } from "../hello";
-import { componentTags, type Tags } from "../tags";
+import { HELLO_CONTENT, HELLO_KEY } from "../core";
+import { componentTags, type Tags } from "../core";
 import { denyInsecureTransport, s3ReadPolicy } from "./policies";
 
-export interface S3BucketArgs {
+export interface BucketWithPolicyArgs {
   readonly tags: Tags;
 }
 
@@ -14,7 +14,7 @@ export interface S3BucketArgs {
  * bucket. Public access is blocked (all four flags), ACLs are disabled (BucketOwnerEnforced),
  * plain-HTTP requests are denied, and `forceDestroy` lets `pulumi destroy` empty it.
  */
-export class S3BucketWithPolicy extends pulumi.ComponentResource {
+export class BucketWithPolicy extends pulumi.ComponentResource {
   public readonly bucketName: pulumi.Output<string>;
   public readonly bucketArn: pulumi.Output<string>;
   /** The least-privilege read policy, for roles to attach. */
@@ -24,7 +24,7 @@ export class S3BucketWithPolicy extends pulumi.ComponentResource {
   /** The URL of the object the demo reads: `s3://<bucket>/hello.txt`. */
   public readonly objectUrl: pulumi.Output<string>;
 
-  constructor(name: string, args: S3BucketArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: BucketWithPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:aws:BucketWithPolicy", name, {}, opts);
     const tags = componentTags(args.tags, "bucket");
 

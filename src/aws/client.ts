@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DenialAccess, PodEnvVar, StorageClient } from "../contracts";
+import type { DenialAccess, PodEnvVar, StorageClient } from "../core";
 import { POD_IDENTITY_PRINCIPAL, STS_AUDIENCE } from "./policies";
 
 /** AWS CLI v2 ≥ 2.15 is needed for Pod Identity; pinned so a run is repeatable. */

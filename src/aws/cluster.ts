@@ -2,9 +2,9 @@ import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterOffer } from "../contracts";
-import { execKubeconfig, nodeCountProblem } from "../k8s/cluster";
-import { componentTags, type Tags } from "../tags";
+import type { ClusterOffer, NativeCluster, Tags } from "../core";
+import { componentTags } from "../core";
+import { execKubeconfig, nodeCountProblem } from "../k8s";
 import { defaultVpcSubnetIds } from "./subnets";
 
 /** AWS-managed policies an EKS control plane and a managed node need; nothing that reads data. */
@@ -16,7 +16,7 @@ export const NODE_ROLE_POLICIES = [
   "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
 ] as const;
 
-export interface EksClusterArgs {
+export interface ClusterArgs {
   /** The AWS region, for the `aws eks get-token` call in the kubeconfig. */
   readonly region: string;
   /** A named AWS profile the kubeconfig passes to `aws eks get-token`. */
@@ -43,8 +43,8 @@ export interface EksClusterArgs {
  * Identity does not work on Fargate or Windows nodes). Offers a Kubernetes provider built from
  * this cluster, its kubeconfig (secret) and its OIDC issuer.
  */
-export class EksCluster extends pulumi.ComponentResource implements ClusterOffer {
-  public readonly kind = "eks" as const;
+export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
+  public readonly native: NativeCluster;
   public readonly clusterName: pulumi.Output<string>;
   public readonly clusterArn: pulumi.Output<string>;
   public readonly oidcIssuerUrl: pulumi.Output<string>;
@@ -53,7 +53,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
   /** The managed node group: whatever must run on a node waits for it. */
   public readonly nodeGroup: eks.NodeGroup;
 
-  constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:aws:Cluster", name, {}, opts);
     const nodeCount = args.nodeCount ?? 1;
     const problem = nodeCountProblem(nodeCount);
@@ -145,6 +145,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOffer
 
     this.clusterName = cluster.name;
     this.clusterArn = cluster.arn;
+    this.native = { kind: "eks", clusterName: this.clusterName, clusterArn: this.clusterArn };
     this.oidcIssuerUrl = cluster.identities.apply((ids) => {
       const issuer = ids?.[0]?.oidcs?.[0]?.issuer;
       if (!issuer) throw new pulumi.ResourceError("EKS reported no OIDC issuer", this);

@@ -1,6 +1,6 @@
 import * as iam from "@pulumi/aws/iam";
 import type * as pulumi from "@pulumi/pulumi";
-import type { Tags } from "../tags";
+import type { Tags } from "../core";
 
 export interface ReaderRoleArgs {
   readonly description: string;

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import type { PodAccess, WorkloadIdentity } from "../contracts";
-import { componentTags, type Tags } from "../tags";
-import { s3Client, webIdentityAccess } from "./client";
+import { componentTags, type BindingAccess, type Tags, type WorkloadIdentity } from "../core";
+import { webIdentityAccess } from "./client";
 import { STS_AUDIENCE, webIdentityTrust } from "./policies";
 import { readerRole } from "./role";
 
@@ -40,11 +39,8 @@ export interface WebIdentityBindingArgs {
   readonly issuerUrl: pulumi.Input<string>;
   /** The namespace/ServiceAccount that may assume the role. */
   readonly identity: WorkloadIdentity;
-  /** The policy the role gets, e.g. `S3BucketWithPolicy.readPolicyArn`. */
+  /** The policy the role gets, e.g. `BucketWithPolicy.readPolicyArn`. */
   readonly policyArn: pulumi.Input<string>;
-  /** What the verification reads, e.g. `s3://<bucket>/hello.txt`. */
-  readonly objectUrl: pulumi.Input<string>;
-  readonly region: string;
   /**
    * How the token reaches the pod. `irsa`: EKS's webhook injects it and the role's env when the
    * ServiceAccount carries `eks.amazonaws.com/role-arn`. `projected`: the pod projects its own
@@ -61,8 +57,9 @@ export interface WebIdentityBindingArgs {
  */
 export class WebIdentityBinding extends pulumi.ComponentResource {
   public readonly roleArn: pulumi.Output<string>;
+  public readonly roleName: pulumi.Output<string>;
   public readonly oidcProviderArn: pulumi.Output<string>;
-  public readonly podAccess: PodAccess;
+  public readonly podAccess: BindingAccess;
 
   constructor(name: string, args: WebIdentityBindingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:aws:WebIdentityBinding", name, {}, opts);
@@ -92,12 +89,8 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
     );
 
     this.roleArn = role.arn;
+    this.roleName = role.name;
     this.oidcProviderArn = oidc.arn;
-    const client = s3Client({
-      objectUrl: args.objectUrl,
-      region: args.region,
-      roleName: role.name,
-    });
     // The env and token a pod needs to assume the role by hand. The denial pod always carries
     // them (the IRSA webhook injects nothing without the ServiceAccount annotation), so STS itself
     // must refuse its `sub`.
@@ -107,8 +100,8 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
       sessionName: roleSessionName(namespace, serviceAccount),
     });
     const common = {
+      identity: args.identity,
       podLabels: {},
-      client,
       readyAfter: [permissions],
       // What the IRSA webhook injects (EKS "pod-configuration"), or what the pod carries itself.
       credentialVariables: ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"],
@@ -131,6 +124,10 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
         projectedTokens: explicit.projectedTokens,
       };
     }
-    this.registerOutputs({ roleArn: this.roleArn, oidcProviderArn: this.oidcProviderArn });
+    this.registerOutputs({
+      roleArn: this.roleArn,
+      roleName: this.roleName,
+      oidcProviderArn: this.oidcProviderArn,
+    });
   }
 }

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
  */
 export const WORKLOAD_IDENTITY_WEBHOOK = "azure-wi-webhook-mutating-webhook-configuration";
 
-export interface WorkloadIdentityWebhookArgs {
+export interface IdentityAgentArgs {
   /** The provider built from the cluster whose `securityProfile.workloadIdentity` is enabled. */
   readonly provider: KubernetesProvider;
   /** The ManagedCluster that turns the add-on on: the webhook is read after it is in place. */
@@ -53,16 +53,12 @@ export function lenientWebhookWarning(
  * mutated or refused and retried, never admitted without their token. A lenient policy is
  * reported as a warning.
  */
-export class WorkloadIdentityWebhook extends pulumi.ComponentResource {
+export class IdentityAgent extends pulumi.ComponentResource {
   public readonly webhookConfiguration: admissionregistration.MutatingWebhookConfiguration;
   /** The failure policy of each webhook in the configuration, as the cluster reports it. */
   public readonly failurePolicies: pulumi.Output<string[]>;
 
-  constructor(
-    name: string,
-    args: WorkloadIdentityWebhookArgs,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: IdentityAgentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:azure:IdentityAgent", name, {}, opts);
     this.webhookConfiguration = admissionregistration.MutatingWebhookConfiguration.get(
       `${name}-webhook`,

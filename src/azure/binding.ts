@@ -1,10 +1,21 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
-import type { DenialAccess, PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
-import { componentTags, type Tags } from "../tags";
-import { blobClient, ENTRA_FEDERATION_REFUSAL } from "./client";
-import { federatedCredentialName, federatedSubjects, TOKEN_EXCHANGE_AUDIENCE } from "./federation";
+import {
+  projectedToken,
+  serviceAccountSubject,
+  type BindingAccess,
+  type DenialAccess,
+  type PodEnvVar,
+  type WorkloadIdentity,
+} from "../core";
+import { componentTags, type Tags } from "../core";
+import { ENTRA_FEDERATION_REFUSAL } from "./client";
+import {
+  federatedCredentialName,
+  serviceAccountsProblems,
+  TOKEN_EXCHANGE_AUDIENCE,
+} from "./federation";
 
 /** What the workload identity webhook reads off the ServiceAccount and the pod. */
 export const CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
@@ -16,7 +27,7 @@ export const AZURE_TOKEN_DIR = "/var/run/secrets/tokens/azure";
 /** Microsoft Entra's public-cloud authority, which the webhook would otherwise inject. */
 export const AZURE_AUTHORITY_HOST = "https://login.microsoftonline.com/";
 
-export interface WorkloadIdentityBindingArgs {
+export interface IdentityBindingArgs {
   /**
    * The OIDC issuer of the cluster whose ServiceAccount tokens are trusted, exactly as the cluster
    * reports it (AKS: with its trailing `/`). Entra compares it as a string.
@@ -30,16 +41,10 @@ export interface WorkloadIdentityBindingArgs {
   /** Where the managed identity lives. */
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
-  /** The full ID of the role the identity gets, e.g. `BlobBucketWithPolicy.readRoleDefinitionId`. */
+  /** The full ID of the role the identity gets, e.g. `BucketWithPolicy.readRoleDefinitionId`. */
   readonly roleDefinitionId: pulumi.Input<string>;
-  /** Where the role applies, e.g. `BlobBucketWithPolicy.containerId`: one container, no wider. */
+  /** Where the role applies, e.g. `BucketWithPolicy.containerId`: one container, no wider. */
   readonly scope: pulumi.Input<string>;
-  /** The blob the verification reads. */
-  readonly blob: {
-    readonly accountName: pulumi.Input<string>;
-    readonly containerName: pulumi.Input<string>;
-    readonly blobName: pulumi.Input<string>;
-  };
   /**
    * How the token reaches the pod. `webhook`: AKS's workload identity webhook projects it and
    * injects the AZURE_* env into pods labelled `azure.workload.identity/use`. `projected`: a
@@ -49,6 +54,11 @@ export interface WorkloadIdentityBindingArgs {
    */
   readonly delivery?: "webhook" | "projected";
   readonly tags: Tags;
+}
+
+/** What is wrong with `args`, as messages; empty when nothing is. */
+export function validateIdentityBindingArgs(args: IdentityBindingArgs): string[] {
+  return serviceAccountsProblems(args.serviceAccounts);
 }
 
 /**
@@ -62,28 +72,23 @@ export interface WorkloadIdentityBindingArgs {
  * `azure.workload.identity/use` label on the pod template; pods wait for the last credential and
  * the role assignment.
  */
-export class WorkloadIdentityBinding extends pulumi.ComponentResource {
+export class IdentityBinding extends pulumi.ComponentResource {
   public readonly identityName: pulumi.Output<string>;
   public readonly clientId: pulumi.Output<string>;
   public readonly principalId: pulumi.Output<string>;
   public readonly tenantId: pulumi.Output<string>;
   public readonly credentials: managedidentity.FederatedIdentityCredential[];
   public readonly roleAssignmentId: pulumi.Output<string>;
-  public readonly podAccess: PodAccess;
+  /** What every pod of the bound ServiceAccounts carries: the same identity for all. */
+  private readonly sharedAccess: Omit<BindingAccess, "identity">;
+  private readonly serviceAccounts: readonly WorkloadIdentity[];
 
-  constructor(
-    name: string,
-    args: WorkloadIdentityBindingArgs,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: IdentityBindingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:azure:IdentityBinding", name, {}, opts);
+    this.serviceAccounts = args.serviceAccounts;
     // Refused here, before any child exists: Entra would fail the 21st write mid-deployment.
-    let subjects: string[];
-    try {
-      subjects = federatedSubjects(args.serviceAccounts);
-    } catch (e) {
-      throw new pulumi.ResourceError((e as Error).message, this);
-    }
+    const problems = validateIdentityBindingArgs(args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const tags = componentTags(args.tags, "identity-binding");
 
     const identity = new managedidentity.UserAssignedIdentity(
@@ -95,7 +100,7 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
     // One at a time: concurrent writes to one identity fail with
     // ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity.
     this.credentials = [];
-    args.serviceAccounts.forEach((sa, i) => {
+    args.serviceAccounts.forEach((sa) => {
       const credentialName = federatedCredentialName(sa);
       const previous = this.credentials.at(-1);
       this.credentials.push(
@@ -106,7 +111,7 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
             resourceName: identity.name,
             federatedIdentityCredentialResourceName: credentialName,
             issuer: args.issuerUrl,
-            subject: subjects[i],
+            subject: serviceAccountSubject(sa),
             audiences: [TOKEN_EXCHANGE_AUDIENCE],
           },
           { parent: this, dependsOn: previous ? [previous] : [] },
@@ -134,7 +139,6 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
     this.principalId = identity.principalId;
     this.tenantId = identity.tenantId;
     this.roleAssignmentId = roleAssignment.id;
-    const client = blobClient({ ...args.blob, clientId: identity.clientId });
     const readyAfter = [lastCredential, roleAssignment];
     // What the webhook injects into a labelled pod of an annotated ServiceAccount, set by hand:
     // the same variables the Azure CLI and SDKs read. A cluster without the webhook carries them;
@@ -147,12 +151,7 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
       { name: "AZURE_AUTHORITY_HOST", value: AZURE_AUTHORITY_HOST },
     ];
     const projectedTokens = [
-      {
-        name: "azure-token",
-        audience: TOKEN_EXCHANGE_AUDIENCE,
-        mountPath: AZURE_TOKEN_DIR,
-        expirationSeconds: 3600,
-      },
+      projectedToken("azure-token", TOKEN_EXCHANGE_AUDIENCE, AZURE_TOKEN_DIR),
     ];
     const denial: DenialAccess = {
       env,
@@ -180,7 +179,7 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
       roleAssignment.principalId,
     ];
     if ((args.delivery ?? "webhook") === "webhook") {
-      this.podAccess = {
+      this.sharedAccess = {
         serviceAccountAnnotations: {
           [CLIENT_ID_ANNOTATION]: identity.clientId,
           [TENANT_ID_ANNOTATION]: identity.tenantId,
@@ -189,19 +188,17 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
         // The webhook injects AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and
         // AZURE_AUTHORITY_HOST, and projects the token; the pod spec carries none of them.
         env: [],
-        client,
         readyAfter,
         credentialVariables,
         proofInputs,
         denial,
       };
     } else {
-      this.podAccess = {
+      this.sharedAccess = {
         serviceAccountAnnotations: {},
         podLabels: {},
         env,
         projectedTokens,
-        client,
         readyAfter,
         credentialVariables,
         proofInputs,
@@ -215,5 +212,19 @@ export class WorkloadIdentityBinding extends pulumi.ComponentResource {
       tenantId: this.tenantId,
       roleAssignmentId: this.roleAssignmentId,
     });
+  }
+
+  /** What the pods of `identity`, one of the bound ServiceAccounts, must carry. */
+  public accessFor(identity: WorkloadIdentity): BindingAccess {
+    const bound = this.serviceAccounts.some(
+      (sa) => sa.namespace === identity.namespace && sa.serviceAccount === identity.serviceAccount,
+    );
+    if (!bound) {
+      throw new pulumi.ResourceError(
+        `accessFor: ${identity.namespace}/${identity.serviceAccount} is not one of this binding's ServiceAccounts`,
+        this,
+      );
+    }
+    return { ...this.sharedAccess, identity };
   }
 }

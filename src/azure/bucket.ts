@@ -3,8 +3,8 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomString } from "@pulumi/random/randomString";
-import { HELLO_CONTENT, HELLO_KEY } from "../hello";
-import { componentTags, type Tags } from "../tags";
+import { HELLO_CONTENT, HELLO_KEY } from "../core";
+import { componentTags, type Tags } from "../core";
 
 /**
  * Storage Blob Data Reader: read and list blobs, nothing on the management plane (no account
@@ -36,19 +36,28 @@ const ACCOUNT_NAME_MAX = 24;
  * Throws if nothing is left or too much: the random suffix must still fit in 24 characters.
  */
 export function accountNameBase(prefix: string): string {
-  const base = prefix.toLowerCase().replace(/[^a-z0-9]/g, "");
-  const max = ACCOUNT_NAME_MAX - ACCOUNT_SUFFIX_LENGTH;
-  if (base.length < 1 || base.length > max) {
-    throw new Error(
-      `accountNamePrefix: ${JSON.stringify(prefix)} leaves ${base.length} letters and digits; ` +
-        `a storage account name is 3–${ACCOUNT_NAME_MAX} lowercase letters and digits and ends in ` +
-        `${ACCOUNT_SUFFIX_LENGTH} random ones, so give 1–${max}`,
-    );
-  }
-  return base;
+  return prefix.toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 
-export interface BlobBucketArgs {
+/** Why `prefix` cannot start a storage account name, or undefined. */
+export function accountNamePrefixProblem(prefix: string): string | undefined {
+  const base = accountNameBase(prefix);
+  const max = ACCOUNT_NAME_MAX - ACCOUNT_SUFFIX_LENGTH;
+  if (base.length >= 1 && base.length <= max) return undefined;
+  return (
+    `accountNamePrefix: ${JSON.stringify(prefix)} leaves ${base.length} letters and digits; ` +
+    `a storage account name is 3–${ACCOUNT_NAME_MAX} lowercase letters and digits and ends in ` +
+    `${ACCOUNT_SUFFIX_LENGTH} random ones, so give 1–${max}`
+  );
+}
+
+/** What is wrong with `args`, as messages; empty when nothing is. */
+export function validateBucketWithPolicyArgs(args: BucketWithPolicyArgs): string[] {
+  const problem = accountNamePrefixProblem(args.accountNamePrefix);
+  return problem ? [problem] : [];
+}
+
+export interface BucketWithPolicyArgs {
   /** The Azure location of the resource group and the account, e.g. `swedencentral`. */
   readonly location: string;
   /**
@@ -71,7 +80,7 @@ export interface BlobBucketArgs {
  * The pods never use a key: they sign in with Microsoft Entra, and their identity holds a data-plane
  * role on one container and nothing on the management plane, so it cannot list the keys.
  */
-export class BlobBucketWithPolicy extends pulumi.ComponentResource {
+export class BucketWithPolicy extends pulumi.ComponentResource {
   public readonly resourceGroupName: pulumi.Output<string>;
   public readonly accountName: pulumi.Output<string>;
   public readonly containerName: pulumi.Output<string>;
@@ -83,14 +92,11 @@ export class BlobBucketWithPolicy extends pulumi.ComponentResource {
   /** `https://<account>.blob.core.windows.net/<container>/hello.txt`, as Azure reports it. */
   public readonly objectUrl: pulumi.Output<string>;
 
-  constructor(name: string, args: BlobBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: BucketWithPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:azure:BucketWithPolicy", name, {}, opts);
-    let base: string;
-    try {
-      base = accountNameBase(args.accountNamePrefix);
-    } catch (e) {
-      throw new pulumi.ResourceError((e as Error).message, this);
-    }
+    const problems = validateBucketWithPolicyArgs(args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
+    const base = accountNameBase(args.accountNamePrefix);
     const tags = componentTags(args.tags, "bucket");
 
     const group = new resources.ResourceGroup(

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PodEnvVar, StorageClient } from "../contracts";
+import type { PodEnvVar, StorageClient } from "../core";
 
 /**
  * The Azure CLI image, pinned so a run is repeatable (`az login --federated-token` needs 2.30 or

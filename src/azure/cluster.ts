@@ -4,9 +4,9 @@ import * as resources from "@pulumi/azure-native/resources";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import type { ClusterOffer } from "../contracts";
-import { execKubeconfig, nodeCountProblem } from "../k8s/cluster";
-import { componentTags, type Tags } from "../tags";
+import type { ClusterOffer, NativeCluster, Tags } from "../core";
+import { componentTags } from "../core";
+import { execKubeconfig, nodeCountProblem } from "../k8s";
 import { KUBELOGIN_ARGS, KubernetesAccess } from "./access";
 import { roleDefinitionId } from "./bucket";
 
@@ -72,6 +72,11 @@ const ANYWHERE = "0.0.0.0/0";
  */
 export function authorizedIpRanges(cidrs: readonly string[]): string[] | undefined {
   if (cidrs.length === 1 && cidrs[0] === ANYWHERE) return undefined;
+  return [...cidrs];
+}
+
+/** Why AKS would refuse one of `cidrs` as an authorized range, or undefined. */
+export function authorizedIpRangesProblem(cidrs: readonly string[]): string | undefined {
   for (const cidr of cidrs) {
     const [address, bits] = cidr.split("/");
     const value = address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
@@ -79,13 +84,21 @@ export function authorizedIpRanges(cidrs: readonly string[]): string[] | undefin
     if (value % size !== 0) {
       const first = value - (value % size);
       const dotted = [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join(".");
-      throw new Error(
+      return (
         `apiAllowedCidrs: ${JSON.stringify(cidr)} is not the first address of its range; ` +
-          `AKS wants ${dotted}/${bits}`,
+        `AKS wants ${dotted}/${bits}`
       );
     }
   }
-  return [...cidrs];
+  return undefined;
+}
+
+/** What is wrong with `args`, as messages; empty when nothing is. */
+export function validateClusterArgs(args: ClusterArgs): string[] {
+  return [
+    nodeCountProblem(args.nodeCount ?? 1),
+    authorizedIpRangesProblem(args.apiAllowedCidrs ?? [ANYWHERE]),
+  ].filter((p): p is string => p !== undefined);
 }
 
 /** The API server URL and CA of a kubeconfig AKS returned; its user entry is never read. */
@@ -103,7 +116,7 @@ export function clusterEndpoint(kubeconfig: string): {
   return { server: cluster.server, certificateAuthority: cluster["certificate-authority-data"] };
 }
 
-export interface AksClusterArgs {
+export interface ClusterArgs {
   /** The Azure location of the resource group and the cluster, e.g. `swedencentral`. */
   readonly location: string;
   /**
@@ -140,8 +153,8 @@ export interface AksClusterArgs {
  * `kubelogin` for a token from the Azure CLI's signed-in identity. No Kubernetes call is made
  * before that role has taken effect (`KubernetesAccess`).
  */
-export class AksCluster extends pulumi.ComponentResource implements ClusterOffer {
-  public readonly kind = "aks" as const;
+export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
+  public readonly native: NativeCluster = { kind: "aks" };
   public readonly resourceGroupName: pulumi.Output<string>;
   public readonly clusterName: pulumi.Output<string>;
   public readonly clusterId: pulumi.Output<string>;
@@ -157,17 +170,12 @@ export class AksCluster extends pulumi.ComponentResource implements ClusterOffer
   /** Completes once `adminAssignment` has taken effect in the cluster. */
   public readonly access: KubernetesAccess;
 
-  constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:azure:Cluster", name, {}, opts);
+    const problems = validateClusterArgs(args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const nodeCount = args.nodeCount ?? 1;
-    const problem = nodeCountProblem(nodeCount);
-    if (problem) throw new pulumi.ResourceError(problem, this);
-    let authorizedIPRanges: string[] | undefined;
-    try {
-      authorizedIPRanges = authorizedIpRanges(args.apiAllowedCidrs ?? [ANYWHERE]);
-    } catch (e) {
-      throw new pulumi.ResourceError((e as Error).message, this);
-    }
+    const authorizedIPRanges = authorizedIpRanges(args.apiAllowedCidrs ?? [ANYWHERE]);
     const tags = componentTags(args.tags, "cluster");
 
     const group = new resources.ResourceGroup(

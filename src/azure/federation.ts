@@ -8,7 +8,7 @@
  * https://learn.microsoft.com/en-us/azure/aks/workload-identity-overview.
  */
 import { createHash } from "node:crypto";
-import type { WorkloadIdentity } from "../contracts";
+import { serviceAccountSubject, type WorkloadIdentity } from "../core";
 
 /** The only audience Entra accepts for a federated token exchange (the FIC's `audiences`). */
 export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
@@ -16,31 +16,28 @@ export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 /** Entra refuses a 21st federated identity credential on one managed identity. */
 export const MAX_FEDERATED_CREDENTIALS = 20;
 
-/** The `sub` claim of a ServiceAccount token: what a FIC's `subject` must equal, exactly. */
-export function federatedSubject(identity: WorkloadIdentity): string {
-  return `system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`;
-}
-
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RFC1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
- * The subjects one managed identity trusts, in order. Refuses what Entra would refuse later, or
- * what would silently trust the wrong pods: none, more than 20, the same ServiceAccount twice, and
- * names Kubernetes does not allow (a subject with a stray `:` would never match a token).
+ * What is wrong with the ServiceAccounts one managed identity would trust: what Entra would refuse
+ * later, or what would silently trust the wrong pods: none, more than 20, the same ServiceAccount
+ * twice, and names Kubernetes does not allow (a subject with a stray `:` would never match a
+ * token). Empty when nothing is.
  */
-export function federatedSubjects(serviceAccounts: readonly WorkloadIdentity[]): string[] {
+export function serviceAccountsProblems(serviceAccounts: readonly WorkloadIdentity[]): string[] {
   if (serviceAccounts.length === 0) {
-    throw new Error("serviceAccounts: expected at least one namespace/ServiceAccount, got none");
+    return ["serviceAccounts: expected at least one namespace/ServiceAccount, got none"];
   }
+  const problems: string[] = [];
   if (serviceAccounts.length > MAX_FEDERATED_CREDENTIALS) {
-    throw new Error(
+    problems.push(
       `serviceAccounts: a managed identity takes at most ${MAX_FEDERATED_CREDENTIALS} federated ` +
         `identity credentials, got ${serviceAccounts.length}; ` +
         "split the ServiceAccounts across several IdentityBindings",
     );
   }
-  const subjects: string[] = [];
+  const seen = new Set<string>();
   for (const sa of serviceAccounts) {
     const { namespace, serviceAccount } = sa;
     if (
@@ -49,21 +46,22 @@ export function federatedSubjects(serviceAccounts: readonly WorkloadIdentity[]):
       serviceAccount.length > 253 ||
       !RFC1123_SUBDOMAIN.test(serviceAccount)
     ) {
-      throw new Error(
+      problems.push(
         `serviceAccounts: ${JSON.stringify(`${namespace}/${serviceAccount}`)} is not a Kubernetes ` +
           "namespace/ServiceAccount (lowercase letters, digits, '-'; '.' in the ServiceAccount only)",
       );
+      continue;
     }
-    const subject = federatedSubject(sa);
-    if (subjects.includes(subject)) {
-      throw new Error(
+    const subject = serviceAccountSubject(sa);
+    if (seen.has(subject)) {
+      problems.push(
         `serviceAccounts: ${JSON.stringify(subject)} is listed twice; ` +
           "each ServiceAccount gets exactly one federated identity credential",
       );
     }
-    subjects.push(subject);
+    seen.add(subject);
   }
-  return subjects;
+  return problems;
 }
 
 /** FIC names: 3–120 letters, digits, '-' and '_', starting with a letter or digit. */
@@ -78,6 +76,9 @@ const FIC_NAME_MAX = 120;
 export function federatedCredentialName(identity: WorkloadIdentity): string {
   const readable = `${identity.namespace}_${identity.serviceAccount.replace(/\./g, "_")}`;
   if (readable.length <= FIC_NAME_MAX) return readable;
-  const hash = createHash("sha256").update(federatedSubject(identity)).digest("hex").slice(0, 16);
+  const hash = createHash("sha256")
+    .update(serviceAccountSubject(identity))
+    .digest("hex")
+    .slice(0, 16);
   return `${readable.slice(0, FIC_NAME_MAX - hash.length - 1)}-${hash}`;
 }

@@ -8,7 +8,7 @@ export const GKE_METADATA_SERVER = {
   name: "gke-metadata-server",
 } as const;
 
-export interface GkeMetadataServerArgs {
+export interface IdentityAgentArgs {
   /** The provider built from our cluster. */
   readonly provider: KubernetesProvider;
   /** The node pools the metadata server runs on (each with `workloadMetadataConfig.mode = GKE_METADATA`). */
@@ -26,11 +26,11 @@ export interface GkeMetadataServerArgs {
  * name if GKE never deployed it (Workload Identity off on the cluster). The node pools themselves
  * stay with the Cluster, whose Kubernetes provider must wait for them too.
  */
-export class GkeMetadataServer extends pulumi.ComponentResource {
+export class IdentityAgent extends pulumi.ComponentResource {
   /** The DaemonSet as read from the cluster (GKE owns it; Pulumi never changes or deletes it). */
   public readonly daemonSet: apps.DaemonSet;
 
-  constructor(name: string, args: GkeMetadataServerArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: IdentityAgentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:IdentityAgent", name, {}, opts);
     if (args.nodePools.length === 0) {
       throw new pulumi.ResourceError(

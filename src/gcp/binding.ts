@@ -1,7 +1,6 @@
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
-import type { PodAccess, WorkloadIdentity } from "../contracts";
-import { gcsClient } from "./client";
+import type { BindingAccess, WorkloadIdentity } from "../core";
 
 export interface GkePrincipalArgs {
   /** The number of the project that hosts the pool, e.g. `123456789012`. */
@@ -22,27 +21,25 @@ export function gkePrincipal(args: GkePrincipalArgs): pulumi.Output<string> {
   return pulumi.interpolate`principal://iam.googleapis.com/projects/${args.projectNumber}/locations/global/workloadIdentityPools/${args.workloadPool}/subject/ns/${args.namespace}/sa/${args.serviceAccount}`;
 }
 
-export interface GkeWorkloadIdentityBindingArgs {
+export interface IdentityBindingArgs {
   /**
    * The cluster's pool, `<project ID>.svc.id.goog`: its `workloadIdentityConfig.workloadPool`
-   * output (`GkeCluster.workloadPool`), never a string built beside it. The pool exists only once
+   * output (`Cluster.workloadPool`), never a string built beside it. The pool exists only once
    * the project's first Workload Identity cluster does, and a grant naming it before fails with
    * `Identity Pool does not exist` (terraform-google-kubernetes-engine#916); the output makes the
    * grant wait for the cluster.
    */
   readonly workloadPool: pulumi.Input<string>;
   /**
-   * The number of the pool's project (the cluster's), e.g. `GcsBucketWithPolicy.projectNumber`
+   * The number of the pool's project (the cluster's), e.g. `BucketWithPolicy.projectNumber`
    * of a bucket in that project. Read off a resource, never configured nor looked up.
    */
   readonly poolProjectNumber: pulumi.Input<string>;
   /** The namespace/ServiceAccount that may read. */
   readonly identity: WorkloadIdentity;
   readonly bucketName: pulumi.Input<string>;
-  /** The role granted on the bucket, e.g. `GcsBucketWithPolicy.readRole`. */
+  /** The role granted on the bucket, e.g. `BucketWithPolicy.readRole`. */
   readonly role: string;
-  /** What the verification reads, e.g. `gs://<bucket>/hello.txt`. */
-  readonly objectUrl: pulumi.Input<string>;
 }
 
 /**
@@ -51,17 +48,13 @@ export interface GkeWorkloadIdentityBindingArgs {
  * no key, no `iam.gke.io/gcp-service-account` annotation: the metadata server exchanges the pod's
  * token for a federated one, and IAM checks the `principal://` member.
  */
-export class GkeWorkloadIdentityBinding extends pulumi.ComponentResource {
+export class IdentityBinding extends pulumi.ComponentResource {
   /** The principal granted on the bucket. */
   public readonly member: pulumi.Output<string>;
   public readonly projectNumber: pulumi.Output<string>;
-  public readonly podAccess: PodAccess;
+  public readonly podAccess: BindingAccess;
 
-  constructor(
-    name: string,
-    args: GkeWorkloadIdentityBindingArgs,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: IdentityBindingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:IdentityBinding", name, {}, opts);
     if (!args.role.startsWith("roles/")) {
       throw new pulumi.ResourceError(
@@ -89,13 +82,10 @@ export class GkeWorkloadIdentityBinding extends pulumi.ComponentResource {
     );
 
     this.podAccess = {
+      identity: args.identity,
       serviceAccountAnnotations: {},
       podLabels: {},
       env: [],
-      client: gcsClient({
-        objectUrl: args.objectUrl,
-        workloadPool: args.workloadPool,
-      }),
       readyAfter: [grant],
       // Nothing is injected: the GKE metadata server answers every pod of a GKE_METADATA node.
       credentialVariables: [],

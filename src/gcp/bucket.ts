@@ -2,8 +2,8 @@ import * as projects from "@pulumi/gcp/projects";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomId } from "@pulumi/random/randomId";
-import { HELLO_CONTENT, HELLO_KEY } from "../hello";
-import { componentTags, type Tags } from "../tags";
+import { HELLO_CONTENT, HELLO_KEY } from "../core";
+import { componentTags, type Tags } from "../core";
 import { gcpLabels } from "./labels";
 
 /** Read objects (get, list) and nothing else: the least-privilege predefined role for the demo. */
@@ -44,7 +44,7 @@ export function projectNumberText(value: number | string | undefined): string {
   return text;
 }
 
-export interface GcsBucketArgs {
+export interface BucketWithPolicyArgs {
   readonly project: string;
   /** Where the bucket lives, e.g. the cluster's region (`europe-north1`). */
   readonly location: string;
@@ -58,7 +58,7 @@ export interface GcsBucketArgs {
  * `principal://` members need it), public access prevention enforced, and `forceDestroy` so
  * `pulumi destroy` empties it. Offers the read role bindings grant on it (`roles/storage.objectViewer`).
  */
-export class GcsBucketWithPolicy extends pulumi.ComponentResource {
+export class BucketWithPolicy extends pulumi.ComponentResource {
   public readonly bucketName: pulumi.Output<string>;
   /** The URL of the object the demo reads: `gs://<bucket>/hello.txt`. */
   public readonly objectUrl: pulumi.Output<string>;
@@ -71,7 +71,7 @@ export class GcsBucketWithPolicy extends pulumi.ComponentResource {
    */
   public readonly projectNumber: pulumi.Output<string>;
 
-  constructor(name: string, args: GcsBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: BucketWithPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:BucketWithPolicy", name, {}, opts);
     const problem = bucketNamePrefixProblem(args.namePrefix);
     if (problem) throw new pulumi.ResourceError(problem, this);

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PodEnvVar, StorageClient } from "../contracts";
+import type { PodEnvVar, StorageClient } from "../core";
 
 /**
  * The Google Cloud CLI, Debian "slim" variant (gcloud plus curl), pinned so a run is repeatable.
@@ -27,6 +27,12 @@ export const GCS_REFUSAL =
 export const METADATA_EMAIL_URL =
   "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/email";
 
+/** gcloud writes its configuration and logs; the root filesystem is read-only. */
+const GCLOUD_ENV: readonly PodEnvVar[] = [
+  { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
+  { name: "CLOUDSDK_CORE_DISABLE_PROMPTS", value: "1" },
+];
+
 /**
  * gcloud reading `gs://<bucket>/<key>` with whatever credentials the metadata server hands the pod.
  *
@@ -40,19 +46,46 @@ export function gcsClient(args: {
   /** `<project>.svc.id.goog`, as the cluster reports it. */
   readonly workloadPool: pulumi.Input<string>;
 }): StorageClient {
-  const env: PodEnvVar[] = [
-    // gcloud writes its configuration and logs; the root filesystem is read-only.
-    { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
-    { name: "CLOUDSDK_CORE_DISABLE_PROMPTS", value: "1" },
-  ];
   return {
     image: GCLOUD_IMAGE,
     cli: "gcloud",
     refusal: GCS_REFUSAL,
-    env,
+    env: GCLOUD_ENV,
     whoami: `curl -sSf --max-time 5 -H 'Metadata-Flavor: Google' ${METADATA_EMAIL_URL}`,
     expectedIdentity: args.workloadPool,
     read: pulumi.interpolate`gcloud storage cat ${args.objectUrl}`,
     attempts: GCS_VERIFY_ATTEMPTS,
+  };
+}
+
+/**
+ * gcloud reading `gs://<bucket>/<key>` with an external_account credential configuration (a
+ * cluster outside Google Cloud, through a Workload Identity pool), as exactly `member`.
+ */
+export function federatedGcsClient(args: {
+  readonly objectUrl: pulumi.Input<string>;
+  /** The `principal://…/subject/system:serviceaccount:<ns>:<sa>` the bucket grants. */
+  readonly member: pulumi.Input<string>;
+}): StorageClient {
+  return {
+    image: GCLOUD_IMAGE,
+    cli: "gcloud",
+    env: GCLOUD_ENV,
+    // gcloud ignores GOOGLE_APPLICATION_CREDENTIALS for its own calls: log in with the file.
+    login: `gcloud auth login --cred-file="$GOOGLE_APPLICATION_CREDENTIALS" --quiet`,
+    // After `login --cred-file` with an external_account configuration and no impersonation,
+    // gcloud names the account by the STS token introspection's `username`
+    // (googlecloudsdk/core/credentials/external_account.py and introspect.py,
+    // GetExternalAccountId), which for a workload identity pool is
+    // `principal://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/subject/<subject>`
+    // (STS v1 IntrospectTokenResponse.username). So the active account must be the member the
+    // bucket grants: the exchanged credential's own principal, verified by STS.
+    whoami: "gcloud auth list --filter=status:ACTIVE --format='value(account)'",
+    expectedIdentity: args.member,
+    // Exactly: `…:demo:demo` is contained in another ServiceAccount's `…:demo:demo-unbound`.
+    identityMatch: "equals",
+    read: pulumi.interpolate`gcloud storage cat ${args.objectUrl}`,
+    attempts: GCS_VERIFY_ATTEMPTS,
+    refusal: GCS_REFUSAL,
   };
 }

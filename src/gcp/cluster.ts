@@ -3,9 +3,9 @@ import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterOffer } from "../contracts";
-import { execKubeconfig, nodeCountProblem } from "../k8s/cluster";
-import { componentTags, type Tags } from "../tags";
+import type { ClusterOffer, NativeCluster, Tags } from "../core";
+import { componentTags } from "../core";
+import { execKubeconfig, nodeCountProblem } from "../k8s";
 import { gcpLabels } from "./labels";
 
 /**
@@ -44,7 +44,7 @@ const SERVICE_ACCOUNT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 
 /**
  * The workload identity pool to ask GKE for: named after the project ID. Only the cluster's input;
- * everything that names the pool takes it from the cluster's output (`GkeCluster.workloadPool`).
+ * everything that names the pool takes it from the cluster's output (`Cluster.workloadPool`).
  */
 export function workloadPool(project: string): string {
   return `${project}.svc.id.goog`;
@@ -107,7 +107,7 @@ export function authorizedNetworks(cidrs: readonly string[]): AuthorizedNetworks
   };
 }
 
-export interface GkeClusterArgs {
+export interface ClusterArgs {
   /** The project ID (not its number): the cluster, its node service account and its pool live here. */
   readonly project: string;
   /**
@@ -145,7 +145,7 @@ const GKE_NAME = /^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/;
  */
 export function gkeClusterProblem(
   name: string,
-  args: Pick<GkeClusterArgs, "nodeServiceAccountId" | "nodeCount" | "apiAllowedCidrs">,
+  args: Pick<ClusterArgs, "nodeServiceAccountId" | "nodeCount" | "apiAllowedCidrs">,
 ): string | undefined {
   const countProblem = nodeCountProblem(args.nodeCount ?? 1);
   if (countProblem) return countProblem;
@@ -185,8 +185,8 @@ export function gkeClusterProblem(
  * cluster without one); `deletionProtection` is off so `pulumi destroy` works. Offers a
  * Kubernetes provider built from this cluster, its kubeconfig (secret) and its OIDC issuer.
  */
-export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer {
-  public readonly kind = "gke" as const;
+export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
+  public readonly native: NativeCluster;
   /** The project ID: it names the workload identity pool. */
   public readonly project: string;
   /**
@@ -204,7 +204,7 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
   public readonly nodePools: readonly container.NodePool[];
   public readonly nodeServiceAccountEmail: pulumi.Output<string>;
 
-  constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:Cluster", name, {}, opts);
     const problem = gkeClusterProblem(name, args);
     if (problem) throw new pulumi.ResourceError(problem, this);
@@ -305,6 +305,7 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOffer
       }
       return config.workloadPool;
     });
+    this.native = { kind: "gke", project, workloadPool: this.workloadPool };
     this.clusterName = cluster.name;
     this.location = cluster.location;
     this.nodePools = [pool];

@@ -3,8 +3,12 @@ import * as projects from "@pulumi/gcp/projects";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomString } from "@pulumi/random/randomString";
-import type { PodAccess, PodEnvVar, WorkloadIdentity } from "../contracts";
-import { GCLOUD_IMAGE, GCS_REFUSAL, GCS_VERIFY_ATTEMPTS } from "./client";
+import {
+  projectedToken,
+  serviceAccountSubject,
+  type BindingAccess,
+  type WorkloadIdentity,
+} from "../core";
 
 /** Where the pod projects its token, and where its credential configuration is mounted. */
 export const GCP_TOKEN_DIR = "/var/run/secrets/tokens/gcp";
@@ -46,7 +50,7 @@ export function credentialConfiguration(providerAudience: string): string {
   });
 }
 
-export interface FederatedGcsBindingArgs {
+export interface FederatedIdentityBindingArgs {
   /** The project ID that holds the pool and the bucket. */
   readonly project: string;
   /** The foreign cluster's OIDC issuer, with `https://` (EKS, AKS), verbatim. */
@@ -55,8 +59,6 @@ export interface FederatedGcsBindingArgs {
   readonly bucketName: pulumi.Input<string>;
   /** The role granted on the bucket, e.g. `roles/storage.objectViewer`. */
   readonly role: string;
-  /** What the verification reads, e.g. `gs://<bucket>/hello.txt`. */
-  readonly objectUrl: pulumi.Input<string>;
   /** The pool id is `<poolIdPrefix>-<6 random>`. */
   readonly poolIdPrefix: string;
 }
@@ -68,14 +70,18 @@ export interface FederatedGcsBindingArgs {
  * `principal://…/subject/system:serviceaccount:<ns>:<sa>`. The pod projects a token for the
  * provider's audience and carries an external_account credential configuration (no key).
  */
-export class FederatedGcsBinding extends pulumi.ComponentResource {
+export class FederatedIdentityBinding extends pulumi.ComponentResource {
   public readonly member: pulumi.Output<string>;
   public readonly poolId: pulumi.Output<string>;
   /** The `aud` the pod's token carries and the provider allows. */
   public readonly audience: pulumi.Output<string>;
-  public readonly podAccess: PodAccess;
+  public readonly podAccess: BindingAccess;
 
-  constructor(name: string, args: FederatedGcsBindingArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    args: FederatedIdentityBindingArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("workload-identity:gcp:FederatedIdentityBinding", name, {}, opts);
     const problem = poolIdPrefixProblem(args.poolIdPrefix);
     if (problem) throw new pulumi.ResourceError(problem, this);
@@ -123,27 +129,17 @@ export class FederatedGcsBinding extends pulumi.ComponentResource {
       { parent: this },
     );
     this.poolId = pool.workloadIdentityPoolId;
-    this.member = pulumi.interpolate`principal://iam.googleapis.com/${pool.name}/subject/system:serviceaccount:${namespace}:${serviceAccount}`;
+    this.member = pulumi.interpolate`principal://iam.googleapis.com/${pool.name}/subject/${serviceAccountSubject(args.identity)}`;
     const grant = new storage.BucketIAMMember(
       `${name}-read`,
       { bucket: args.bucketName, role: args.role, member: this.member },
       { parent: this },
     );
 
-    const cliEnv: PodEnvVar[] = [
-      { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
-      { name: "CLOUDSDK_CORE_DISABLE_PROMPTS", value: "1" },
-    ];
     const env = [{ name: "GOOGLE_APPLICATION_CREDENTIALS", value: GCP_CREDENTIALS_FILE }];
-    const projectedTokens = [
-      {
-        name: "gcp-token",
-        audience: this.audience,
-        mountPath: GCP_TOKEN_DIR,
-        expirationSeconds: 3600,
-      },
-    ];
+    const projectedTokens = [projectedToken("gcp-token", this.audience, GCP_TOKEN_DIR)];
     this.podAccess = {
+      identity: args.identity,
       serviceAccountAnnotations: {},
       podLabels: {},
       env,
@@ -158,27 +154,6 @@ export class FederatedGcsBinding extends pulumi.ComponentResource {
           ),
         },
       ],
-      client: {
-        image: GCLOUD_IMAGE,
-        cli: "gcloud",
-        env: cliEnv,
-        // gcloud ignores GOOGLE_APPLICATION_CREDENTIALS for its own calls: log in with the file.
-        login: `gcloud auth login --cred-file="$GOOGLE_APPLICATION_CREDENTIALS" --quiet`,
-        // After `login --cred-file` with an external_account configuration and no impersonation,
-        // gcloud names the account by the STS token introspection's `username`
-        // (googlecloudsdk/core/credentials/external_account.py and introspect.py,
-        // GetExternalAccountId), which for a workload identity pool is
-        // `principal://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/subject/<subject>`
-        // (STS v1 IntrospectTokenResponse.username). So the active account must be the member the
-        // bucket grants: the exchanged credential's own principal, verified by STS.
-        whoami: "gcloud auth list --filter=status:ACTIVE --format='value(account)'",
-        expectedIdentity: this.member,
-        // Exactly: `…:demo:demo` is contained in another ServiceAccount's `…:demo:demo-unbound`.
-        identityMatch: "equals",
-        read: pulumi.interpolate`gcloud storage cat ${args.objectUrl}`,
-        attempts: GCS_VERIFY_ATTEMPTS,
-        refusal: GCS_REFUSAL,
-      },
       readyAfter: [provider, grant, ...apis],
       // Set by the binding itself; checked all the same, like every mechanism's.
       credentialVariables: ["GOOGLE_APPLICATION_CREDENTIALS"],

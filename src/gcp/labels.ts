@@ -1,4 +1,4 @@
-import type { Tags } from "../tags";
+import type { Tags } from "../core";
 
 /** Google Cloud label keys and values: at most 63 lowercase letters, digits, '_' and '-'. */
 const MAX_LABEL_LENGTH = 63;

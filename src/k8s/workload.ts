@@ -1,15 +1,27 @@
-import { createHash } from "node:crypto";
 import * as apps from "@pulumi/kubernetes/apps/v1";
 import * as batch from "@pulumi/kubernetes/batch/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
-import type * as k8sInputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import type { PodAccess, PodEnvVar, PodFile, ProjectedToken, WorkloadIdentity } from "../contracts";
-import { HELLO_TEXT } from "../hello";
-
-/** The UID/GID the demo pods run as: not root, as Pod Security "restricted" requires. */
-export const POD_UID = 1000;
+import {
+  unboundServiceAccount,
+  type PodAccess,
+  type PodEnvVar,
+  type PodFile,
+  type WorkloadIdentity,
+} from "../core";
+import { podVolumes, restrictedPodSpec } from "./pod";
+import {
+  DENIAL_ATTEMPTS,
+  denialScript,
+  JOB_PODS,
+  jobDeadlineSeconds,
+  jobTimeout,
+  PROOF_DIGEST_ANNOTATION,
+  proofDigest,
+  REPLACE_UNREADY,
+  verifyScript,
+} from "./proofs";
 
 export interface DemoWorkloadArgs {
   /** The provider built from our cluster; every object here uses it. */
@@ -35,63 +47,77 @@ export interface DemoWorkloadArgs {
   readonly proveDenial?: boolean;
 }
 
-/**
- * The pod-template annotation that carries the digest of the binding's proof inputs. A Job's
- * `.spec.template` is immutable, and pulumi-kubernetes replaces a Job whose template changed
- * (`forceNew` for batch/v1 Job `.spec.template`, provider/pkg/provider/diff.go): a changed trust,
- * permission or identity therefore replaces both proof Jobs, and `pulumi up` runs both again.
- */
-export const PROOF_DIGEST_ANNOTATION = "workload-identity/proof-digest";
-
-/**
- * On the Jobs' own metadata. By default, once a Job has failed, every later `pulumi up` waits on
- * that same failed Job again and fails (pulumi-kubernetes#856). With this annotation the provider
- * replaces a Job that did not become ready instead (`@pulumi/kubernetes` 4.34
- * `batch/v1/job.d.ts`, lines 22–25), so a fixed binding gets a fresh proof.
- */
-export const REPLACE_UNREADY = { "pulumi.com/replaceUnready": "true" } as const;
-
-/**
- * Pods each proof Job may run (`backoffLimit` = this − 1). A pod admitted before the binding took
- * effect never gets its credentials (webhooks and the Pod Identity agent act only at admission;
- * EKS associations take seconds to apply, see CreatePodIdentityAssociation in the EKS API
- * reference and aws/amazon-eks-pod-identity-webhook#264): it exits at once and the Job starts a
- * fresh pod, which is admitted later.
- */
-export const JOB_PODS = 3;
-/** Seconds a pod may need to be scheduled and pull its CLI image before its script runs. */
-export const POD_START_SECONDS = 120;
-/** Seconds one try of a proof script may take: its 10 s pause plus the CLI's own calls. */
-export const TRY_SECONDS = 20;
-
-/**
- * The Job's `activeDeadlineSeconds`, which bounds all its pods together: every pod's start, the
- * Job controller's back-off between failed pods (10 s, doubling each time; kubernetes.io "Pod
- * backoff failure policy"), and one pod running every try. Pods that fail at once (admitted too
- * early) cost only their start and back-off, so all `JOB_PODS` of them fit.
- */
-export function jobDeadlineSeconds(attempts: number): number {
-  let backoff = 0;
-  for (let i = 0; i < JOB_PODS - 1; i++) backoff += 10 * 2 ** i;
-  return JOB_PODS * POD_START_SECONDS + backoff + attempts * TRY_SECONDS;
-}
-
-/** How long Pulumi waits for a Job: its whole deadline, plus five minutes of slack. */
-export function jobTimeout(deadlineSeconds: number): string {
-  return `${Math.ceil(deadlineSeconds / 60) + 5}m`;
-}
-
-/**
- * sha256 of the resolved proof inputs, in order. Computed in `apply` (no resources are created
- * there); a secret input makes the digest a secret Output too.
- */
-export function proofDigest(inputs: readonly pulumi.Input<string>[]): pulumi.Output<string> {
-  return pulumi
-    .all([...inputs])
-    .apply((values) => createHash("sha256").update(JSON.stringify(values)).digest("hex"));
-}
-
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** How many tries the verification makes: the args', else the client's, else 30. */
+function verifyAttempts(args: DemoWorkloadArgs): number {
+  return args.verifyAttempts ?? args.access.client.attempts ?? 30;
+}
+
+/**
+ * What is wrong with `args`, as messages naming the argument; empty when nothing is. The
+ * constructor raises them as one `ResourceError`; tests and other programs can call it directly.
+ */
+export function validateDemoWorkloadArgs(args: DemoWorkloadArgs): string[] {
+  const problems: string[] = [];
+  const { access, identity } = args;
+  const attempts = verifyAttempts(args);
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 60) {
+    problems.push(`verifyAttempts: expected a whole number from 1 to 60, got ${attempts}`);
+  }
+  // The pods run as `identity`; the binding must have been made for exactly it.
+  if (
+    access.identity.namespace !== identity.namespace ||
+    access.identity.serviceAccount !== identity.serviceAccount
+  ) {
+    problems.push(
+      `access: made for ${access.identity.namespace}/${access.identity.serviceAccount}, ` +
+        `but the pods run as ${identity.namespace}/${identity.serviceAccount}`,
+    );
+  }
+  const bad = access.credentialVariables.find((v) => !VARIABLE_NAME.test(v));
+  if (bad !== undefined) {
+    problems.push(
+      `credentialVariables: ${JSON.stringify(bad)} is not an environment variable name`,
+    );
+  }
+  // Without inputs the digest never changes, and a changed binding would never be proven again.
+  if (access.proofInputs.length === 0) {
+    problems.push(
+      "proofInputs: empty; the binding must list its trust, permission and identity so a change re-runs the proofs",
+    );
+  }
+  const tokens = access.projectedTokens ?? [];
+  const denialTokens = access.denial.projectedTokens ?? [];
+  for (const t of [...tokens, ...denialTokens]) {
+    if (!Number.isInteger(t.expirationSeconds) || t.expirationSeconds < 600) {
+      problems.push(
+        `projected token ${t.name}: expirationSeconds must be a whole number ≥ 600 (Kubernetes' minimum), got ${t.expirationSeconds}`,
+      );
+    }
+  }
+  const files = access.files ?? [];
+  for (const pod of [tokens, denialTokens]) {
+    const volumeNames = ["tmp", ...pod.map((t) => t.name), ...files.map((f) => f.name)];
+    const duplicate = volumeNames.find((n, i) => volumeNames.indexOf(n) !== i);
+    if (duplicate) problems.push(`volume name ${duplicate} is used twice in the pod`);
+  }
+  if (!(args.proveDenial ?? true)) return problems;
+  if (access.client.refusal === "") {
+    problems.push(
+      "client.refusal: empty; the denial needs the storage service's explicit refusal to match",
+    );
+  }
+  // Nothing injects anything into a pod whose ServiceAccount no binding names.
+  const denialEnv = new Set(access.denial.env.map((e) => e.name));
+  const missing = access.credentialVariables.filter((v) => !denialEnv.has(v));
+  if (missing.length > 0) {
+    problems.push(
+      `denial.env: lacks ${missing.join(", ")}; the denial pod must claim the bound identity itself, since no webhook or agent injects it into an unbound pod`,
+    );
+  }
+  return problems;
+}
 
 /**
  * The demo workload: its own namespace under Pod Security "restricted", the ServiceAccount the
@@ -116,35 +142,14 @@ export class DemoWorkload extends pulumi.ComponentResource {
 
   constructor(name: string, args: DemoWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:k8s:DemoWorkload", name, {}, opts);
-    const attempts = args.verifyAttempts ?? args.access.client.attempts ?? 30;
-    if (!Number.isInteger(attempts) || attempts < 1 || attempts > 60) {
-      throw new pulumi.ResourceError(
-        `verifyAttempts: expected a whole number from 1 to 60, got ${attempts}`,
-        this,
-      );
-    }
+    const problems = validateDemoWorkloadArgs(args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
+    const attempts = verifyAttempts(args);
     const { provider, access } = args;
-    const { client, denial } = access;
+    const { client } = access;
     const proveDenial = args.proveDenial ?? true;
     const tokens = access.projectedTokens ?? [];
-    const denialTokens = denial.projectedTokens ?? [];
     const files = access.files ?? [];
-    this.checkAccess(access, proveDenial);
-    for (const t of [...tokens, ...denialTokens]) {
-      if (!Number.isInteger(t.expirationSeconds) || t.expirationSeconds < 600) {
-        throw new pulumi.ResourceError(
-          `projected token ${t.name}: expirationSeconds must be a whole number ≥ 600 (Kubernetes' minimum), got ${t.expirationSeconds}`,
-          this,
-        );
-      }
-    }
-    for (const pod of [tokens, denialTokens]) {
-      const volumeNames = ["tmp", ...pod.map((t) => t.name), ...files.map((f) => f.name)];
-      const duplicate = volumeNames.find((n, i) => volumeNames.indexOf(n) !== i);
-      if (duplicate) {
-        throw new pulumi.ResourceError(`volume name ${duplicate} is used twice in the pod`, this);
-      }
-    }
     const readyAfter = [...access.readyAfter, ...(args.readyAfter ?? [])];
     const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "pulumi" };
 
@@ -290,40 +295,6 @@ export class DemoWorkload extends pulumi.ComponentResource {
     });
   }
 
-  /** Refuses a binding whose proofs could not mean anything. */
-  private checkAccess(access: PodAccess, proveDenial: boolean): void {
-    const bad = access.credentialVariables.find((v) => !VARIABLE_NAME.test(v));
-    if (bad !== undefined) {
-      throw new pulumi.ResourceError(
-        `credentialVariables: ${JSON.stringify(bad)} is not an environment variable name`,
-        this,
-      );
-    }
-    // Without inputs the digest never changes, and a changed binding would never be proven again.
-    if (access.proofInputs.length === 0) {
-      throw new pulumi.ResourceError(
-        "proofInputs: empty; the binding must list its trust, permission and identity so a change re-runs the proofs",
-        this,
-      );
-    }
-    if (!proveDenial) return;
-    if (access.client.refusal === "") {
-      throw new pulumi.ResourceError(
-        "client.refusal: empty; the denial needs the storage service's explicit refusal to match",
-        this,
-      );
-    }
-    // Nothing injects anything into a pod whose ServiceAccount no binding names.
-    const denialEnv = new Set(access.denial.env.map((e) => e.name));
-    const missing = access.credentialVariables.filter((v) => !denialEnv.has(v));
-    if (missing.length > 0) {
-      throw new pulumi.ResourceError(
-        `denial.env: lacks ${missing.join(", ")}; the denial pod must claim the bound identity itself, since no webhook or agent injects it into an unbound pod`,
-        this,
-      );
-    }
-  }
-
   /**
    * The denial Job: as a ServiceAccount no binding names, claim the bound identity anyway (the
    * binding's `denial` env and tokens) and read hello.txt. Passes only on the cloud's explicit
@@ -395,206 +366,4 @@ export class DemoWorkload extends pulumi.ComponentResource {
     );
     return job.metadata.name;
   }
-}
-
-/** Tries of the denial script; a transient error (DNS, a throttled call) is tried again. */
-export const DENIAL_ATTEMPTS = 3;
-
-/** The ServiceAccount nothing trusts, for the denial Job. */
-export function unboundServiceAccount(serviceAccount: string): string {
-  return `${serviceAccount}-unbound`;
-}
-
-/** A POSIX-shell single-quoted literal. */
-function shellQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
-
-/** Lines that exit at once, naming the first of `variables` that is unset or empty. */
-function requireVariables(variables: readonly string[], why: string, code: number): string {
-  return variables
-    .map(
-      (v) =>
-        `[ -n "\${${v}:-}" ] || { echo "${code === 2 ? "FAILED" : "INCONCLUSIVE"}: ${v} is not set: ${why}" >&2; exit ${code}; }\n`,
-    )
-    .join("");
-}
-
-/**
- * The denial: as a ServiceAccount no binding names, claiming the bound identity, log in and read
- * hello.txt. Passes only when the output shows an explicit refusal (the storage service's
- * `client.refusal`, or the identity service's `refusal`). A read fails it at once; any other
- * failure (DNS, no token, a crash, an unknown error) is inconclusive: tried again, then it fails
- * with the CLI's output in the log.
- */
-export function denialScript(
-  client: PodAccess["client"],
-  opts: {
-    readonly attempts?: number;
-    /** The identity service's explicit refusal (`PodAccess.denial.refusal`); may be empty. */
-    readonly refusal?: string;
-    readonly credentialVariables?: readonly string[];
-  } = {},
-): pulumi.Output<string> {
-  const attempts = opts.attempts ?? DENIAL_ATTEMPTS;
-  const refusal = [client.refusal, opts.refusal ?? ""].filter((r) => r !== "").join("|");
-  const checks = requireVariables(
-    opts.credentialVariables ?? [],
-    "the denial pod sets it itself to claim the bound identity; without it there is nothing for the cloud to refuse",
-    1,
-  );
-  return pulumi.interpolate`command -v ${client.cli} >/dev/null || { echo "INCONCLUSIVE: ${client.cli} is not in the image" >&2; exit 1; }
-command -v grep >/dev/null || { echo "INCONCLUSIVE: grep is not in the image" >&2; exit 1; }
-${checks}refusal=${shellQuote(refusal)}
-attempt=1
-while [ "$attempt" -le ${attempts} ]; do
-  echo "attempt $attempt of ${attempts}"
-  if out="$( { ${client.login ?? "true"} && ${client.read}; } 2>&1 )"; then
-    echo "FAILED: an unbound ServiceAccount read hello.txt: $out" >&2
-    exit 1
-  fi
-  if printf '%s\\n' "$out" | grep -Eq -e "$refusal"; then
-    printf '%s\\n' "$out" | grep -E -e "$refusal"
-    echo "denied, as it must be: the cloud explicitly refused an unbound ServiceAccount"
-    exit 0
-  fi
-  printf 'no explicit refusal (inconclusive):\\n%s\\n' "$out"
-  attempt=$((attempt + 1))
-  sleep 10
-done
-echo "FAILED: inconclusive: the cloud never explicitly refused the unbound ServiceAccount (output above)" >&2
-exit 1
-`;
-}
-
-type Volume = k8sInputs.core.v1.Volume;
-type VolumeMount = k8sInputs.core.v1.VolumeMount;
-
-/** Volumes and read-only mounts for projected tokens and ConfigMap files. */
-function podVolumes(
-  tokens: readonly ProjectedToken[],
-  files: readonly PodFile[],
-  configMapName: pulumi.Input<string> | undefined,
-): { volumes: Volume[]; volumeMounts: VolumeMount[] } {
-  const volumes: Volume[] = [
-    ...tokens.map((t) => ({
-      name: t.name,
-      projected: {
-        sources: [
-          {
-            serviceAccountToken: {
-              audience: t.audience,
-              expirationSeconds: t.expirationSeconds,
-              path: "token",
-            },
-          },
-        ],
-      },
-    })),
-    ...files.map((f) => ({
-      name: f.name,
-      configMap: { name: configMapName, items: [{ key: f.name, path: f.fileName }] },
-    })),
-  ];
-  const volumeMounts: VolumeMount[] = [...tokens, ...files].map((v) => ({
-    name: v.name,
-    mountPath: v.mountPath,
-    readOnly: true,
-  }));
-  return { volumes, volumeMounts };
-}
-
-interface RestrictedPodArgs {
-  readonly serviceAccountName: pulumi.Input<string>;
-  readonly image: string;
-  readonly command: pulumi.Input<string>[];
-  readonly env: readonly PodEnvVar[];
-  readonly restartPolicy: string;
-  /** Extra volumes, beside the writable /tmp. */
-  readonly volumes?: readonly Volume[];
-  readonly volumeMounts?: readonly VolumeMount[];
-}
-
-/** A single-container pod that meets Pod Security "restricted", with requests and limits. */
-export function restrictedPodSpec(args: RestrictedPodArgs): k8sInputs.core.v1.PodSpec {
-  return {
-    serviceAccountName: args.serviceAccountName,
-    restartPolicy: args.restartPolicy,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: POD_UID,
-      runAsGroup: POD_UID,
-      fsGroup: POD_UID,
-      seccompProfile: { type: "RuntimeDefault" },
-    },
-    containers: [
-      {
-        name: "cli",
-        image: args.image,
-        command: args.command,
-        env: args.env.map(({ name, value }) => ({ name, value })),
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          privileged: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ["ALL"] },
-        },
-        resources: {
-          requests: { cpu: "50m", memory: "128Mi" },
-          limits: { cpu: "500m", memory: "768Mi" },
-        },
-        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(args.volumeMounts ?? [])],
-      },
-    ],
-    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }, ...(args.volumes ?? [])],
-  };
-}
-
-/**
- * The verification: exit at once if the pod lacks the variables its binding gives it (it was
- * admitted too early: retrying inside it cannot help, the Job starts a fresh pod); then log in if
- * the flow needs it, print who we are, insist it is the bound identity (not a node's fallback
- * credentials), read hello.txt and compare. Retries while IAM propagates; exits non-zero if it
- * never succeeds.
- */
-export function verifyScript(
-  client: PodAccess["client"],
-  attempts: number,
-  credentialVariables: readonly string[] = [],
-): pulumi.Output<string> {
-  const checks = requireVariables(
-    credentialVariables,
-    "this pod was admitted before its binding took effect (identity webhooks and the Pod Identity agent act only at pod admission), so retrying inside it cannot help; the Job starts a fresh pod",
-    2,
-  );
-  const exact = client.identityMatch === "equals";
-  const identityPattern = exact ? '"$EXPECTED_IDENTITY"' : '*"$EXPECTED_IDENTITY"*';
-  const identityWords = exact ? "be exactly" : "contain";
-  return pulumi.interpolate`set -u
-${checks}attempt=1
-while [ "$attempt" -le ${attempts} ]; do
-  echo "attempt $attempt of ${attempts}"
-  if ${client.login ?? "true"}; then
-    if identity="$(${client.whoami})"; then
-      echo "running as: $identity"
-      case "$identity" in
-        ${identityPattern})
-          if content="$(${client.read})"; then
-            if [ "$content" = "${HELLO_TEXT}" ]; then
-              echo "read hello.txt: $content"
-              exit 0
-            fi
-            echo "hello.txt holds something else: $content"
-          fi
-          ;;
-        *) echo "not the bound identity: expected it to ${identityWords} $EXPECTED_IDENTITY" ;;
-      esac
-    fi
-  fi
-  attempt=$((attempt + 1))
-  sleep 10
-done
-echo "FAILED: could not read hello.txt as the bound identity" >&2
-exit 1
-`;
 }

@@ -1,4 +1,4 @@
-import { PROJECT } from "./config";
+import { PROJECT } from "./kinds";
 
 /** Tags every cloud resource carries; built once and passed explicitly to each child. */
 export type Tags = Readonly<Record<string, string>>;

@@ -6,7 +6,6 @@
  */
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterKind } from "./config";
 
 /** The Kubernetes identity that is granted access: the pods run as exactly this. */
 export interface WorkloadIdentity {
@@ -14,9 +13,28 @@ export interface WorkloadIdentity {
   readonly serviceAccount: string;
 }
 
+/**
+ * What only a cluster of one kind offers, as data: the storage side reads it to choose its
+ * mechanism (EKS Pod Identity needs the cluster's ARN; GKE's own principal needs its pool).
+ */
+export type NativeCluster =
+  | {
+      readonly kind: "eks";
+      readonly clusterName: pulumi.Output<string>;
+      readonly clusterArn: pulumi.Output<string>;
+    }
+  | {
+      readonly kind: "gke";
+      /** The project ID that holds the cluster and its pool. */
+      readonly project: string;
+      /** `<project>.svc.id.goog`, as GKE reports it once the pool exists. */
+      readonly workloadPool: pulumi.Output<string>;
+    }
+  | { readonly kind: "aks" };
+
 /** What every Cluster component offers the resources that run on it or trust it. */
 export interface ClusterOffer {
-  readonly kind: ClusterKind;
+  readonly native: NativeCluster;
   readonly clusterName: pulumi.Output<string>;
   /** The cluster's OIDC issuer, with `https://`, exactly as the cloud reports it. */
   readonly oidcIssuerUrl: pulumi.Output<string>;
@@ -115,7 +133,9 @@ export interface DenialAccess {
 }
 
 /** What a binding hands the pods: everything they must carry to act as the bound identity. */
-export interface PodAccess {
+export interface BindingAccess {
+  /** The namespace/ServiceAccount this access was made for: the pods must run as exactly it. */
+  readonly identity: WorkloadIdentity;
   readonly serviceAccountAnnotations: Readonly<Record<string, pulumi.Input<string>>>;
   /** Labels on the pod template (not the ServiceAccount). */
   readonly podLabels: Readonly<Record<string, string>>;
@@ -124,7 +144,6 @@ export interface PodAccess {
   readonly projectedTokens?: readonly ProjectedToken[];
   /** Files to mount from a ConfigMap the workload creates. */
   readonly files?: readonly PodFile[];
-  readonly client: StorageClient;
   /**
    * Environment variables a pod admitted after the binding carries (injected by the cloud's agent
    * or webhook, or set by the binding), e.g. `AWS_CONTAINER_CREDENTIALS_FULL_URI`. A pod without
@@ -147,6 +166,11 @@ export interface PodAccess {
   readonly readyAfter: readonly pulumi.Resource[];
 }
 
+/** A binding's access with the client that proves it: what the demo workload runs. */
+export interface PodAccess extends BindingAccess {
+  readonly client: StorageClient;
+}
+
 /** The cluster half of a stack: the cluster, and what pods on it must wait for (its agent). */
 export interface ClusterSide {
   readonly cluster: ClusterOffer;
@@ -163,4 +187,20 @@ export interface StorageSide {
   readonly access: PodAccess;
   /** Extra stack outputs of this storage/mechanism, e.g. `roleArn`. */
   readonly outputs: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+/** The stack outputs. `kubeconfig` is a secret; each storage adds its own (e.g. `roleArn`). */
+export interface StackOutputs {
+  readonly cluster: string;
+  readonly storage: string;
+  readonly clusterName: pulumi.Output<string>;
+  readonly oidcIssuerUrl: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly bucketName: pulumi.Output<string>;
+  readonly objectUrl: pulumi.Output<string>;
+  readonly namespace: pulumi.Output<string>;
+  readonly serviceAccount: pulumi.Output<string>;
+  readonly verifyJob: pulumi.Output<string>;
+  readonly verifyCommand: pulumi.Output<string>;
+  readonly [extra: string]: pulumi.Output<string> | string;
 }

@@ -1,0 +1,147 @@
+/**
+ * AWS in the registry: its settings and provider, the EKS cluster side and the S3 storage side.
+ * S3 trusts an EKS cluster through Pod Identity (or IRSA), any other cluster through web identity
+ * federation with the cluster's issuer.
+ */
+import { Provider } from "@pulumi/aws/provider";
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  ConfigError,
+  settingsOf,
+  type AwsSettings,
+  type BindingAccess,
+  type CloudModule,
+  type ClusterModule,
+  type StorageModule,
+  type StorageSide,
+} from "../core";
+import { IdentityAgent } from "./agent";
+import { IdentityBinding } from "./binding";
+import { BucketWithPolicy } from "./bucket";
+import { s3Client } from "./client";
+import { Cluster } from "./cluster";
+import { s3Problems, worstCaseEksIssuer } from "./limits";
+import { WebIdentityBinding } from "./webIdentity";
+
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export const awsCloud: CloudModule<"aws"> = {
+  cloud: "aws",
+  title: "AWS",
+  keys: ["aws:region", "aws:profile"],
+  settings(raw, reason): AwsSettings {
+    const region = raw["aws:region"] ?? "";
+    if (!region) {
+      throw new ConfigError(
+        `config \`aws:region\`: required when ${reason}, got nothing; ` +
+          "set it with `pulumi config set aws:region eu-north-1`",
+      );
+    }
+    if (!AWS_REGION.test(region)) {
+      throw new ConfigError(
+        `config \`aws:region\`: ${JSON.stringify(region)} is not an AWS region name (e.g. eu-north-1)`,
+      );
+    }
+    const profile = raw["aws:profile"];
+    return { region, ...(profile ? { profile } : {}) };
+  },
+  provider(name, settings) {
+    return new Provider(name, {
+      region: settings.region,
+      ...(settings.profile ? { profile: settings.profile } : {}),
+    });
+  },
+  location: (settings) => settings.region,
+};
+
+export const eksCluster: ClusterModule = {
+  kind: "eks",
+  cloud: "aws",
+  nativeStorage: "s3",
+  resourceType: "aws:eks/cluster:Cluster",
+  worstCaseIssuer: worstCaseEksIssuer,
+  build({ config, tags, provider }) {
+    const settings = settingsOf(config, "aws");
+    const opts = { providers: { aws: provider } };
+    const cluster = new Cluster(
+      `${config.prefix}-cluster`,
+      {
+        region: settings.region,
+        profile: settings.profile,
+        apiAllowedCidrs: config.apiAllowedCidrs,
+        tags,
+      },
+      opts,
+    );
+    const agent = new IdentityAgent(
+      `${config.prefix}-agent`,
+      { clusterName: cluster.clusterName, nodes: cluster.nodeGroup, tags },
+      opts,
+    );
+    return { cluster, agent };
+  },
+};
+
+export const s3Storage: StorageModule = {
+  kind: "s3",
+  cloud: "aws",
+  problems: s3Problems,
+  build({ config, tags, provider }, cluster) {
+    const settings = settingsOf(config, "aws");
+    const opts = { providers: { aws: provider } };
+    const bucket = new BucketWithPolicy(`${config.prefix}-storage`, { tags }, opts);
+    const common = { identity: config.workload, policyArn: bucket.readPolicyArn, tags };
+    const name = `${config.prefix}-binding`;
+    const { native } = cluster;
+
+    // What the storage side hands on, whichever binding trusts the workload.
+    const side = (
+      binding: { readonly podAccess: BindingAccess; readonly roleName: pulumi.Output<string> },
+      outputs: Record<string, pulumi.Output<string>>,
+    ): StorageSide => ({
+      bucketName: bucket.bucketName,
+      objectUrl: bucket.objectUrl,
+      access: {
+        ...withPermission(binding.podAccess, bucket.readPolicyDocument),
+        client: s3Client({
+          objectUrl: bucket.objectUrl,
+          region: settings.region,
+          roleName: binding.roleName,
+        }),
+      },
+      outputs,
+    });
+
+    // EKS Pod Identity on EKS, unless IRSA is asked for; web identity federation elsewhere.
+    if (native.kind === "eks" && config.awsMechanism === "pod-identity") {
+      const binding = new IdentityBinding(
+        name,
+        { ...common, clusterName: native.clusterName, clusterArn: native.clusterArn },
+        opts,
+      );
+      return side(binding, { roleArn: binding.roleArn });
+    }
+    const binding = new WebIdentityBinding(
+      name,
+      {
+        ...common,
+        issuerUrl: cluster.oidcIssuerUrl,
+        // IRSA on EKS (its webhook delivers the token); elsewhere the pod projects its own.
+        delivery: native.kind === "eks" ? "irsa" : "projected",
+      },
+      opts,
+    );
+    return side(binding, { roleArn: binding.roleArn, oidcProviderArn: binding.oidcProviderArn });
+  },
+};
+
+/**
+ * The bindings know the read policy by its ARN only; its document joins the proof inputs here, so
+ * a changed permission re-runs the proofs too.
+ */
+function withPermission(
+  access: BindingAccess,
+  policyDocument: pulumi.Input<string>,
+): BindingAccess {
+  return { ...access, proofInputs: [...access.proofInputs, policyDocument] };
+}

@@ -1,0 +1,60 @@
+/**
+ * What each kind of cluster and storage declares about itself, for the registry (`src/registry.ts`):
+ * its settings and their validation, its provider, the side it builds and its naming limits. The
+ * rest of the program asks the registry; nothing else dispatches on a kind.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterOffer, ClusterSide, StorageSide } from "./contracts";
+import type { Cloud, ClusterKind, StorageKind } from "./kinds";
+import type { CloudSettings, RawConfig, StackConfig } from "./settings";
+import type { Tags } from "./tags";
+
+/** A cloud: the provider settings it reads and the explicit provider it builds from them. */
+export interface CloudModule<C extends Cloud> {
+  readonly cloud: C;
+  /** How people write the cloud's name in messages: `AWS`, `Google Cloud`, `Azure`. */
+  readonly title: string;
+  /** The provider config keys it reads, e.g. `aws:region`. */
+  readonly keys: readonly `${string}:${string}`[];
+  /**
+   * Validates the cloud's settings from `raw`; `reason` says why the stack needs them (for
+   * messages). Throws `ConfigError` naming the key, the value and what is allowed.
+   */
+  settings(raw: RawConfig, reason: string, stack: string): CloudSettings[C];
+  /** The explicit provider every resource of this cloud uses; no ambient default. */
+  provider(name: string, settings: CloudSettings[C]): pulumi.ProviderResource;
+  /** Where the stack puts this cloud's resources, for people: `eu-north-1`, `europe-north1-a`. */
+  location(settings: CloudSettings[C]): string;
+}
+
+/** What a side is built with: the validated config, the tags and its cloud's provider. */
+export interface SideContext {
+  readonly config: StackConfig;
+  readonly tags: Tags;
+  readonly provider: pulumi.ProviderResource;
+}
+
+/** A kind of cluster: the cluster and its identity agent. */
+export interface ClusterModule {
+  readonly kind: ClusterKind;
+  readonly cloud: Cloud;
+  /** What `storage` means when left empty: the cluster's own cloud's storage. */
+  readonly nativeStorage: StorageKind;
+  /** The Pulumi type of the cloud's cluster resource, for tools that read a recorded stack. */
+  readonly resourceType: string;
+  /** The longest OIDC issuer URL (with `https://`) this kind can have, for worst-case limits. */
+  worstCaseIssuer(config: StackConfig): string;
+  build(context: SideContext): ClusterSide;
+}
+
+/** A kind of storage: the bucket, and the binding that trusts a cluster's workload to read it. */
+export interface StorageModule {
+  readonly kind: StorageKind;
+  readonly cloud: Cloud;
+  /**
+   * What this storage would derive from the config that its cloud would refuse (names, sizes), as
+   * messages naming the config key or the stack; `issuer` is the cluster's worst-case issuer.
+   */
+  problems(config: StackConfig, issuer: string): readonly string[];
+  build(context: SideContext, cluster: ClusterOffer): StorageSide;
+}

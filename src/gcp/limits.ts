@@ -1,0 +1,58 @@
+/**
+ * Google Cloud limits checked before anything is created, on worst-case values for what only
+ * Google Cloud will know (random suffixes, the cluster's generated name).
+ */
+import { serviceAccountSubject, unboundServiceAccount, type StackConfig } from "../core";
+import { bucketNamePrefixProblem } from "./bucket";
+import { poolIdPrefixProblem } from "./federation";
+
+/** The longest GKE issuer: `container.googleapis.com/v1/projects/<p>/locations/<l>/clusters/<n>`. */
+export function worstCaseGkeIssuer(config: StackConfig): string {
+  const location = config.gcp?.zone ?? config.gcp?.region ?? "x".repeat(30);
+  const project = config.gcp?.project ?? "x".repeat(30);
+  return `https://container.googleapis.com/v1/projects/${project}/locations/${location}/clusters/${"x".repeat(40)}`;
+}
+
+/**
+ * A Workload Identity pool maps `google.subject` from the token's `sub`,
+ * `system:serviceaccount:<ns>:<sa>`, and refuses a token whose mapped subject exceeds 127 bytes
+ * (IAM API, WorkloadIdentityPoolProvider.attributeMapping: `google.subject` "cannot exceed 127
+ * bytes"; STS answers "The size of mapped attribute exceeds the 127 bytes limit", as GitLab users
+ * met it: gitlab-org/gitlab!114147). The denial check's `<sa>-unbound` must fit too: a token that
+ * overflows the mapping fails the exchange instead of being refused by Cloud Storage, and proves
+ * nothing.
+ */
+export const GOOGLE_SUBJECT_LIMIT = 127;
+
+export function googleSubjectProblem(
+  namespace: string,
+  serviceAccount: string,
+): string | undefined {
+  const subject = serviceAccountSubject({
+    namespace,
+    serviceAccount: unboundServiceAccount(serviceAccount),
+  });
+  const bytes = Buffer.byteLength(subject, "utf8");
+  if (bytes <= GOOGLE_SUBJECT_LIMIT) return undefined;
+  const room = GOOGLE_SUBJECT_LIMIT - "system:serviceaccount::".length - "-unbound".length;
+  return (
+    `config \`namespace\`/\`serviceAccount\`: the pool's google.subject would be ${bytes} bytes ` +
+    `(${JSON.stringify(subject.slice(0, 40) + "…")}), over Google's limit of ${GOOGLE_SUBJECT_LIMIT}; ` +
+    `keep the namespace and ServiceAccount names at most ${room} characters together`
+  );
+}
+
+/**
+ * The Cloud Storage side's problems: bucket names from the stack, and, for a cluster outside
+ * Google Cloud (reached through a pool), the pool's id and subject.
+ */
+export function gcsProblems(config: StackConfig): string[] {
+  const stack = (problem: string | undefined) =>
+    problem && `stack name ${JSON.stringify(config.stack)} (prefix ${config.prefix}): ${problem}`;
+  const problems = [stack(bucketNamePrefixProblem(config.prefix))];
+  if (config.cluster !== "gke") {
+    problems.push(stack(poolIdPrefixProblem(config.prefix)));
+    problems.push(googleSubjectProblem(config.workload.namespace, config.workload.serviceAccount));
+  }
+  return problems.filter((p): p is string => p !== undefined);
+}

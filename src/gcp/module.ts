@@ -1,0 +1,165 @@
+/**
+ * Google Cloud in the registry: its settings and provider, the GKE cluster side and the Cloud
+ * Storage side. Cloud Storage trusts a GKE cluster's own principal directly, any other cluster
+ * through a Workload Identity pool that trusts the cluster's issuer.
+ */
+import { Provider } from "@pulumi/gcp/provider";
+import {
+  ConfigError,
+  settingsOf,
+  type CloudModule,
+  type ClusterModule,
+  type GcpSettings,
+  type StorageModule,
+  type StorageSide,
+} from "../core";
+import { IdentityAgent } from "./agent";
+import { IdentityBinding } from "./binding";
+import { BucketWithPolicy } from "./bucket";
+import { federatedGcsClient, gcsClient } from "./client";
+import { Cluster } from "./cluster";
+import { FederatedIdentityBinding } from "./federation";
+import { gcsProblems, worstCaseGkeIssuer } from "./limits";
+
+/** What the shipped Google Cloud stack files hold until the user sets a real project. */
+export const PLACEHOLDER_PROJECT = "replace-with-your-project-id";
+
+const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
+const GCP_ZONE = /^([a-z]+-[a-z]+\d+)-[a-z]$/;
+
+export const gcpCloud: CloudModule<"gcp"> = {
+  cloud: "gcp",
+  title: "Google Cloud",
+  keys: ["gcp:project", "gcp:region", "gcp:zone"],
+  settings(raw, reason, stack): GcpSettings {
+    const project = raw["gcp:project"] ?? "";
+    if (project === PLACEHOLDER_PROJECT) {
+      throw new ConfigError(
+        `config \`gcp:project\`: ${JSON.stringify(project)} is a placeholder; set your project's ID with ` +
+          `\`pulumi config set gcp:project <your-project-id> --stack ${stack}\``,
+      );
+    }
+    if (!GCP_PROJECT_ID.test(project)) {
+      throw new ConfigError(
+        `config \`gcp:project\`: required when ${reason}; expected a project ID ` +
+          `(6–30 lowercase letters, digits and '-', starting with a letter), got ${JSON.stringify(project)}`,
+      );
+    }
+    const region = raw["gcp:region"] ?? "";
+    if (!GCP_REGION.test(region)) {
+      throw new ConfigError(
+        `config \`gcp:region\`: required when ${reason}; expected a region such as europe-north1, ` +
+          `got ${JSON.stringify(region)}`,
+      );
+    }
+    const zone = raw["gcp:zone"];
+    if (zone !== undefined) {
+      const match = GCP_ZONE.exec(zone);
+      if (!match || match[1] !== region) {
+        throw new ConfigError(
+          `config \`gcp:zone\`: expected a zone in ${region} such as ${region}-a, got ${JSON.stringify(zone)}`,
+        );
+      }
+    }
+    return { project, region, ...(zone ? { zone } : {}) };
+  },
+  provider(name, settings) {
+    return new Provider(name, {
+      project: settings.project,
+      region: settings.region,
+      ...(settings.zone ? { zone: settings.zone } : {}),
+    });
+  },
+  location: (settings) => settings.zone ?? settings.region,
+};
+
+export const gkeCluster: ClusterModule = {
+  kind: "gke",
+  cloud: "gcp",
+  nativeStorage: "gcs",
+  resourceType: "gcp:container/cluster:Cluster",
+  worstCaseIssuer: worstCaseGkeIssuer,
+  build({ config, tags, provider }) {
+    const settings = settingsOf(config, "gcp");
+    const opts = { providers: { gcp: provider } };
+    const cluster = new Cluster(
+      `${config.prefix}-cluster`,
+      {
+        project: settings.project,
+        // Zonal when a zone is configured: one control plane, cheaper and faster to create.
+        location: settings.zone ?? settings.region,
+        nodeServiceAccountId: `${config.prefix}-nodes`,
+        apiAllowedCidrs: config.apiAllowedCidrs,
+        tags,
+      },
+      opts,
+    );
+    const agent = new IdentityAgent(
+      `${config.prefix}-agent`,
+      { provider: cluster.kubernetesProvider, nodePools: cluster.nodePools },
+      opts,
+    );
+    return { cluster, agent };
+  },
+};
+
+export const gcsStorage: StorageModule = {
+  kind: "gcs",
+  cloud: "gcp",
+  problems: gcsProblems,
+  build({ config, tags, provider }, cluster): StorageSide {
+    const settings = settingsOf(config, "gcp");
+    const opts = { providers: { gcp: provider } };
+    const bucket = new BucketWithPolicy(
+      `${config.prefix}-storage`,
+      { project: settings.project, location: settings.region, namePrefix: config.prefix, tags },
+      opts,
+    );
+    const storage = { bucketName: bucket.bucketName, objectUrl: bucket.objectUrl };
+    const common = {
+      identity: config.workload,
+      bucketName: bucket.bucketName,
+      role: bucket.readRole,
+    };
+    const { native } = cluster;
+    if (native.kind !== "gke") {
+      // A cluster outside Google Cloud: a Workload Identity pool trusts its issuer.
+      const binding = new FederatedIdentityBinding(
+        `${config.prefix}-binding`,
+        {
+          ...common,
+          project: settings.project,
+          issuerUrl: cluster.oidcIssuerUrl,
+          poolIdPrefix: config.prefix,
+        },
+        opts,
+      );
+      return {
+        ...storage,
+        access: {
+          ...binding.podAccess,
+          client: federatedGcsClient({ objectUrl: bucket.objectUrl, member: binding.member }),
+        },
+        outputs: { principal: binding.member, workloadIdentityPool: binding.poolId },
+      };
+    }
+    // The pool's project is the cluster's; its number is read off the bucket, which lives there too.
+    if (native.project !== settings.project) {
+      throw new Error("internal: the GKE cluster and the bucket must share the configured project");
+    }
+    const binding = new IdentityBinding(
+      `${config.prefix}-binding`,
+      { ...common, workloadPool: native.workloadPool, poolProjectNumber: bucket.projectNumber },
+      opts,
+    );
+    return {
+      ...storage,
+      access: {
+        ...binding.podAccess,
+        client: gcsClient({ objectUrl: bucket.objectUrl, workloadPool: native.workloadPool }),
+      },
+      outputs: { principal: binding.member },
+    };
+  },
+};
