@@ -4,8 +4,8 @@
  * a kind is a folder that exports its module, and a line here.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { awsCloud, eksCluster, s3Storage } from "./aws/module";
-import { azureCloud, aksCluster, blobStorage } from "./azure/module";
+import { awsCloud, eksCluster, s3Storage } from "./aws";
+import { azureCloud, aksCluster, blobStorage } from "./azure";
 import {
   CLUSTER_KINDS,
   STORAGE_KINDS,
@@ -18,7 +18,7 @@ import {
   type StorageKind,
   type StorageModule,
 } from "./core";
-import { gcpCloud, gcsStorage, gkeCluster } from "./gcp/module";
+import { gcpCloud, gcsStorage, gkeCluster } from "./gcp";
 
 export const CLOUD_MODULES: { readonly [C in Cloud]: CloudModule<C> } = {
   aws: awsCloud,
