@@ -51,12 +51,32 @@ interface Observed {
   readonly configKeys: Set<string>;
   /** `<label>|<tries>|<activeDeadlineSeconds>` of every proof Job. */
   readonly windows: Set<string>;
+  /** `<mechanism>|<variables>` the verification insists on, per mechanism. */
+  readonly variables: Set<string>;
+}
+
+/** The row of the credential-variable table each stack's mechanism belongs to. */
+function mechanism(cluster: string, storage: string, awsMechanism: string): string {
+  if (storage === "s3") {
+    return cluster === "eks" && awsMechanism === "pod-identity"
+      ? "EKS Pod Identity"
+      : "IRSA, and S3 from GKE or AKS";
+  }
+  if (storage === "gcs") {
+    return cluster === "gke" ? "GKE → Cloud Storage" : "Cloud Storage from EKS or AKS";
+  }
+  return "Blob (from AKS, EKS or GKE)";
 }
 
 const STORAGE_LABEL: Record<string, string> = { s3: "S3", gcs: "Cloud Storage", blob: "Blob" };
 
 async function observe(): Promise<Observed> {
-  const observed: Observed = { outputs: new Set(), configKeys: new Set(), windows: new Set() };
+  const observed: Observed = {
+    outputs: new Set(),
+    configKeys: new Set(),
+    windows: new Set(),
+    variables: new Set(),
+  };
   // Every typed getter of pulumi.Config goes through getImpl: record each key read, with its
   // namespace, whatever the stack sets.
   const proto = pulumi.Config.prototype as unknown as {
@@ -85,6 +105,13 @@ async function observe(): Promise<Observed> {
             ? "denial, every storage"
             : `unknown Job ${job.name}`;
         observed.windows.add(`${label}|${tries}|${job.inputs.spec.activeDeadlineSeconds}`);
+        if (job.name.endsWith("-verify")) {
+          const vars = [...script.matchAll(/\[ -n "\$\{(\w+):-\}" \]/g)].map((m) => m[1]);
+          const { cluster, storage, awsMechanism } = run.config;
+          observed.variables.add(
+            `${mechanism(cluster, storage, awsMechanism)}|${vars.sort().join(" ") || "none"}`,
+          );
+        }
       }
     }
   } finally {
@@ -159,6 +186,19 @@ describe("docs/demo-workload.md", () => {
       ([label, tries, deadline]) => `${label}|${tries}|${deadline.replace(/ s$/, "")}`,
     );
     expect(rows.sort()).toEqual([...observed.windows].sort());
+  });
+});
+
+describe("docs/demo-workload.md: the credential-variable check", () => {
+  test("its table lists, per mechanism, exactly the variables the verification insists on", () => {
+    const rows = tableRows(section("docs/demo-workload.md", "## Verify")).map(([label, cell]) => {
+      // "none (…)" may name other things in its explanation.
+      const vars = cell.startsWith("none")
+        ? []
+        : [...cell.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]);
+      return `${label}|${vars.sort().join(" ") || "none"}`;
+    });
+    expect(rows.sort()).toEqual([...observed.variables].sort());
   });
 });
 
