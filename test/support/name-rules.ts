@@ -640,15 +640,23 @@ export const PHYSICAL_NAMES: Readonly<Record<string, Extract>> = {
     ),
     ...azureTags(r),
   ],
-  "azure-native:containerservice:ManagedCluster": (r) => [
-    ...one(r, "resourceName", r.inputs.resourceName ?? azureAutoname(r.name), RULES.aksCluster),
-    ...one(r, "dnsPrefix", r.inputs.dnsPrefix, RULES.aksDnsPrefix),
-    ...one(r, "nodeResourceGroup", r.inputs.nodeResourceGroup, RULES.nodeResourceGroup),
-    ...(r.inputs.agentPoolProfiles ?? []).flatMap((p: any) =>
-      one(r, "agentPoolProfiles[].name", p.name, RULES.aksLinuxPool),
-    ),
-    ...azureTags(r),
-  ],
+  "azure-native:containerservice:ManagedCluster": (r) => {
+    const cluster = r.inputs.resourceName ?? azureAutoname(r.name);
+    // Unset, AKS names it `MC_<group>_<cluster>_<location>`
+    // (https://learn.microsoft.com/azure/aks/faq#why-are-two-resource-groups-created-with-aks).
+    const nodeGroup =
+      r.inputs.nodeResourceGroup ??
+      `MC_${r.inputs.resourceGroupName}_${cluster}_${r.inputs.location}`;
+    return [
+      ...one(r, "resourceName", cluster, RULES.aksCluster),
+      ...one(r, "dnsPrefix", r.inputs.dnsPrefix, RULES.aksDnsPrefix),
+      ...one(r, "nodeResourceGroup", nodeGroup, RULES.nodeResourceGroup),
+      ...(r.inputs.agentPoolProfiles ?? []).flatMap((p: any) =>
+        one(r, "agentPoolProfiles[].name", p.name, RULES.aksLinuxPool),
+      ),
+      ...azureTags(r),
+    ];
+  },
   "azure-native:managedidentity:UserAssignedIdentity": (r) => [
     ...one(
       r,
