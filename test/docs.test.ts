@@ -11,8 +11,9 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { checkLimits } from "../src/limits";
-import { parseConfig, PLACEHOLDER_PROJECT, PROJECT, type RawConfig } from "../src/config";
+import { checkLimits, parseConfig, type RawConfig } from "../src/config";
+import { PROJECT } from "../src/core";
+import { PLACEHOLDER_PROJECT } from "../src/gcp";
 import { evaluate, exampleStackConfig, ROOT, stackNames } from "../offline/evaluate";
 import { installMocks } from "../offline/mocks";
 import { RULES } from "../policy/rules";
@@ -149,15 +150,15 @@ describe("docs/configuration.md", () => {
   });
 
   test("its bad-input examples are, line for line, what the program prints", () => {
-    const region = { awsRegion: "eu-north-1" };
-    const gke = { cluster: "gke", gcpRegion: "europe-north1" };
+    const region = { "aws:region": "eu-north-1" };
+    const gke = { cluster: "gke", "gcp:region": "europe-north1" };
     const cases: [RawConfig, string][] = [
       [{ cluster: "gcp" }, "dev"],
       [{ ...region, namespace: "default" }, "dev"],
       [{ ...region, storage: "gcs", awsMechanism: "irsa" }, "dev"],
       [{ ...region, apiAllowedCidrs: ["203.0.113.7/24"] }, "dev"],
-      [{ ...gke, gcpProject: PLACEHOLDER_PROJECT }, "gke"],
-      [{ ...gke, gcpProject: "my-project-id" }, "google-demo"],
+      [{ ...gke, "gcp:project": PLACEHOLDER_PROJECT }, "gke"],
+      [{ ...gke, "gcp:project": "my-project-id" }, "google-demo"],
     ];
     const printed = cases.map(([raw, stack]) => {
       try {

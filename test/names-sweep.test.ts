@@ -35,11 +35,16 @@ import { installMocks, type Recorded } from "../offline/mocks";
 import { azureResources } from "../offline/clouds/azure";
 import { gcpResources } from "../offline/clouds/gcp";
 import { autoname } from "../offline/clouds/types";
-import { roleSessionName } from "../src/aws/webIdentity";
-import { federatedCredentialName } from "../src/azure/federation";
-import { ConfigError, parseConfig, type RawConfig, type StackConfig } from "../src/config";
-import { checkLimits } from "../src/limits";
-import { unboundServiceAccount } from "../src/k8s/workload";
+import { roleSessionName } from "../src/aws";
+import { federatedCredentialName } from "../src/azure";
+import {
+  checkLimits,
+  ConfigError,
+  parseConfig,
+  type RawConfig,
+  type StackConfig,
+} from "../src/config";
+import { unboundServiceAccount } from "../src/core";
 import {
   azureAutoname,
   bridgeAutoname,
@@ -79,12 +84,12 @@ function rawConfig(c: Readonly<Record<string, string>>): RawConfig {
     serviceAccount: c[SA_KEY],
     awsMechanism: c["workload-identity:awsMechanism"],
     apiAllowedCidrs: cidrs === undefined ? undefined : JSON.parse(cidrs),
-    awsRegion: c["aws:region"],
-    awsProfile: c["aws:profile"],
-    gcpProject: c["gcp:project"],
-    gcpRegion: c["gcp:region"],
-    gcpZone: c["gcp:zone"],
-    azureLocation: c["azure-native:location"],
+    "aws:region": c["aws:region"],
+    "aws:profile": c["aws:profile"],
+    "gcp:project": c["gcp:project"],
+    "gcp:region": c["gcp:region"],
+    "gcp:zone": c["gcp:zone"],
+    "azure-native:location": c["azure-native:location"],
   };
 }
 

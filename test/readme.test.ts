@@ -7,7 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { NATIVE_STORAGE, type ClusterKind, type StorageKind } from "../src/config";
+import type { ClusterKind, StorageKind } from "../src/core";
+import { CLUSTERS } from "../src/registry";
 import { readStackFile, ROOT, stackNames } from "../offline/evaluate";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -106,7 +107,7 @@ describe("README", () => {
         expect(stacks.length, `${cluster}→${storages[i]}`).toBe(1);
         const file = readStackFile(stacks[0]);
         const c = (file["workload-identity:cluster"] ?? "eks") as ClusterKind;
-        const s = file["workload-identity:storage"] || NATIVE_STORAGE[c];
+        const s = file["workload-identity:storage"] || CLUSTERS[c].nativeStorage;
         expect(`${stacks[0]}: ${c}→${s}`).toBe(`${stacks[0]}: ${cluster}→${storages[i]}`);
         named.push(stacks[0]);
       });
