@@ -3,7 +3,7 @@
  * issuer → token audience → trust or binding → permissions → object. Nothing here is configured
  * by hand: each step quotes the inputs of the resources that make it true.
  */
-import type { ClusterKind, StackConfig, StorageKind } from "../src/core";
+import { CLUSTERS, STORAGES } from "../src/registry";
 import type { Evaluation } from "./evaluate";
 import { statements } from "./iam";
 import type { Recorded, Recorder } from "./mocks";
@@ -32,25 +32,6 @@ const T = {
 } as const;
 
 const first = (rec: Recorder, type: string): Recorded | undefined => rec.ofType(type)[0];
-
-/**
- * Where a cluster or a bucket lives, as the stack's config places it: EKS clusters and S3 buckets
- * in the AWS provider's region, GKE clusters in `gcp:zone` (zonal) or `gcp:region`, Cloud Storage
- * buckets in `gcp:region`, AKS clusters and storage accounts in `azure-native:location`
- * (src/<cloud>/compose.ts passes exactly these).
- */
-const PLACE: Readonly<
-  Record<ClusterKind | StorageKind, (config: StackConfig) => string | undefined>
-> = {
-  eks: (c) => c.aws?.region,
-  s3: (c) => c.aws?.region,
-  gke: (c) => c.gcp?.zone ?? c.gcp?.region,
-  gcs: (c) => c.gcp?.region,
-  aks: (c) => c.azure?.location,
-  blob: (c) => c.azure?.location,
-};
-export const placeOf = (config: StackConfig, kind: ClusterKind | StorageKind): string =>
-  PLACE[kind](config) ?? "?";
 
 /**
  * Names of the Azure built-in roles a reader of this program may meet, by role definition ID (the
@@ -184,7 +165,7 @@ function azureTrust(rec: Recorder): ChainStep[] {
 export async function identityChain(rec: Recorder, run: Evaluation): Promise<ChainStep[]> {
   const value = <V>(o: { apply: (f: (v: V) => void) => unknown }) =>
     new Promise<V>((resolve) => void o.apply(resolve));
-  const cluster = first(rec, T.eks) ?? first(rec, T.gke) ?? first(rec, T.aks);
+  const cluster = first(rec, CLUSTERS[run.config.cluster].resourceType);
   const sa = rec.ofType(T.sa).find((r) => r.name.endsWith("-sa"));
   const job = rec.ofType(T.job).find((r) => r.name.endsWith("-verify"));
   const spec = job?.inputs.spec?.template?.spec;
@@ -199,7 +180,7 @@ export async function identityChain(rec: Recorder, run: Evaluation): Promise<Cha
   return [
     {
       step: "cluster",
-      detail: `${run.config.cluster.toUpperCase()} (${cluster?.type ?? "?"} ${cluster?.name ?? "?"}) in ${placeOf(run.config, run.config.cluster)}`,
+      detail: `${run.config.cluster.toUpperCase()} (${cluster?.type ?? "?"} ${cluster?.name ?? "?"}) in ${CLUSTERS[run.config.cluster].location(run.config)}`,
     },
     { step: "OIDC issuer", detail: await value<string>(run.outputs.oidcIssuerUrl) },
     {
@@ -215,7 +196,7 @@ export async function identityChain(rec: Recorder, run: Evaluation): Promise<Cha
     ...azureTrust(rec),
     {
       step: "object",
-      detail: `${await value<string>(run.outputs.objectUrl)} in ${placeOf(run.config, run.config.storage)}`,
+      detail: `${await value<string>(run.outputs.objectUrl)} in ${STORAGES[run.config.storage].location(run.config)}`,
     },
   ];
 }

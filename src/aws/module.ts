@@ -51,7 +51,6 @@ export const awsCloud: CloudModule<"aws"> = {
       ...(settings.profile ? { profile: settings.profile } : {}),
     });
   },
-  location: (settings) => settings.region,
 };
 
 export const eksCluster: ClusterModule = {
@@ -60,6 +59,7 @@ export const eksCluster: ClusterModule = {
   nativeStorage: "s3",
   resourceType: "aws:eks/cluster:Cluster",
   worstCaseIssuer: worstCaseEksIssuer,
+  location: (config) => settingsOf(config, "aws").region,
   build({ config, tags, provider }) {
     const settings = settingsOf(config, "aws");
     const opts = { providers: { aws: provider } };
@@ -86,6 +86,7 @@ export const s3Storage: StorageModule = {
   kind: "s3",
   cloud: "aws",
   problems: s3Problems,
+  location: (config) => settingsOf(config, "aws").region,
   build({ config, tags, provider }, cluster) {
     const settings = settingsOf(config, "aws");
     const opts = { providers: { aws: provider } };

@@ -38,7 +38,6 @@ export const azureCloud: CloudModule<"azure"> = {
     return { location };
   },
   provider: (name, settings) => new azure.Provider(name, { location: settings.location }),
-  location: (settings) => settings.location,
 };
 
 export const aksCluster: ClusterModule = {
@@ -47,6 +46,7 @@ export const aksCluster: ClusterModule = {
   nativeStorage: "blob",
   resourceType: "azure-native:containerservice:ManagedCluster",
   worstCaseIssuer: worstCaseAksIssuer,
+  location: (config) => settingsOf(config, "azure").location,
   build({ config, tags, provider }) {
     const settings = settingsOf(config, "azure");
     const opts = { providers: { "azure-native": provider } };
@@ -68,6 +68,7 @@ export const blobStorage: StorageModule = {
   kind: "blob",
   cloud: "azure",
   problems: blobProblems,
+  location: (config) => settingsOf(config, "azure").location,
   build({ config, tags, provider }, cluster): StorageSide {
     const settings = settingsOf(config, "azure");
     const opts = { providers: { "azure-native": provider } };

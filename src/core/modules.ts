@@ -23,8 +23,6 @@ export interface CloudModule<C extends Cloud> {
   settings(raw: RawConfig, reason: string, stack: string): CloudSettings[C];
   /** The explicit provider every resource of this cloud uses; no ambient default. */
   provider(name: string, settings: CloudSettings[C]): pulumi.ProviderResource;
-  /** Where the stack puts this cloud's resources, for people: `eu-north-1`, `europe-north1-a`. */
-  location(settings: CloudSettings[C]): string;
 }
 
 /** What a side is built with: the validated config, the tags and its cloud's provider. */
@@ -44,6 +42,8 @@ export interface ClusterModule {
   readonly resourceType: string;
   /** The longest OIDC issuer URL (with `https://`) this kind can have, for worst-case limits. */
   worstCaseIssuer(config: StackConfig): string;
+  /** Where the stack puts the cluster, as its config says: `eu-north-1`, `europe-north1-a`. */
+  location(config: StackConfig): string;
   build(context: SideContext): ClusterSide;
 }
 
@@ -56,5 +56,7 @@ export interface StorageModule {
    * messages naming the config key or the stack; `issuer` is the cluster's worst-case issuer.
    */
   problems(config: StackConfig, issuer: string): readonly string[];
+  /** Where the stack puts the bucket, as its config says. */
+  location(config: StackConfig): string;
   build(context: SideContext, cluster: ClusterOffer): StorageSide;
 }

@@ -71,8 +71,10 @@ export const gcpCloud: CloudModule<"gcp"> = {
       ...(settings.zone ? { zone: settings.zone } : {}),
     });
   },
-  location: (settings) => settings.zone ?? settings.region,
 };
+
+/** Zonal when a zone is configured: one control plane, cheaper and faster to create. */
+const gkeLocation = (settings: GcpSettings): string => settings.zone ?? settings.region;
 
 export const gkeCluster: ClusterModule = {
   kind: "gke",
@@ -80,6 +82,7 @@ export const gkeCluster: ClusterModule = {
   nativeStorage: "gcs",
   resourceType: "gcp:container/cluster:Cluster",
   worstCaseIssuer: worstCaseGkeIssuer,
+  location: (config) => gkeLocation(settingsOf(config, "gcp")),
   build({ config, tags, provider }) {
     const settings = settingsOf(config, "gcp");
     const opts = { providers: { gcp: provider } };
@@ -87,8 +90,7 @@ export const gkeCluster: ClusterModule = {
       `${config.prefix}-cluster`,
       {
         project: settings.project,
-        // Zonal when a zone is configured: one control plane, cheaper and faster to create.
-        location: settings.zone ?? settings.region,
+        location: gkeLocation(settings),
         nodeServiceAccountId: `${config.prefix}-nodes`,
         apiAllowedCidrs: config.apiAllowedCidrs,
         tags,
@@ -108,6 +110,7 @@ export const gcsStorage: StorageModule = {
   kind: "gcs",
   cloud: "gcp",
   problems: gcsProblems,
+  location: (config) => settingsOf(config, "gcp").region,
   build({ config, tags, provider }, cluster): StorageSide {
     const settings = settingsOf(config, "gcp");
     const opts = { providers: { gcp: provider } };
