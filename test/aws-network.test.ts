@@ -153,7 +153,7 @@ describe("API endpoint", () => {
   test("an empty list is refused before anything is registered under the cluster", () => {
     rec.clear();
     expect(() => new Cluster("e", { region: "eu-north-1", apiAllowedCidrs: [], tags: {} })).toThrow(
-      'e: apiAllowedCidrs is empty; list the CIDRs that may reach the API, e.g. ["203.0.113.0/24"]',
+      'apiAllowedCidrs: empty; list the CIDRs that may reach the API, e.g. ["203.0.113.0/24"]',
     );
   });
 });

@@ -38,6 +38,17 @@ export interface ClusterArgs {
   readonly tags: Tags;
 }
 
+/** What is wrong with `args`, as messages; empty when nothing is. */
+export function validateClusterArgs(args: ClusterArgs): string[] {
+  const problems = [nodeCountProblem(args.nodeCount ?? 1)];
+  if (args.apiAllowedCidrs?.length === 0) {
+    problems.push(
+      'apiAllowedCidrs: empty; list the CIDRs that may reach the API, e.g. ["203.0.113.0/24"]',
+    );
+  }
+  return problems.filter((p): p is string => p !== undefined);
+}
+
 /**
  * An EKS control plane in the account's default VPC and one managed Linux node group (Pod
  * Identity does not work on Fargate or Windows nodes). Offers a Kubernetes provider built from
@@ -55,16 +66,10 @@ export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:aws:Cluster", name, {}, opts);
+    const problems = validateClusterArgs(args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const nodeCount = args.nodeCount ?? 1;
-    const problem = nodeCountProblem(nodeCount);
-    if (problem) throw new pulumi.ResourceError(problem, this);
     const apiAllowedCidrs = [...(args.apiAllowedCidrs ?? ["0.0.0.0/0"])];
-    if (apiAllowedCidrs.length === 0) {
-      throw new pulumi.ResourceError(
-        `${name}: apiAllowedCidrs is empty; list the CIDRs that may reach the API, e.g. ["203.0.113.0/24"]`,
-        this,
-      );
-    }
     const tags = componentTags(args.tags, "cluster");
     const parent = { parent: this };
 

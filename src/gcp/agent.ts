@@ -15,6 +15,13 @@ export interface IdentityAgentArgs {
   readonly nodePools: readonly pulumi.Resource[];
 }
 
+/** What is wrong with `args`, as messages; empty when nothing is. */
+export function validateIdentityAgentArgs(args: IdentityAgentArgs): string[] {
+  return args.nodePools.length > 0
+    ? []
+    : ["nodePools: expected at least one node pool for the metadata server to run on, got none"];
+}
+
 /**
  * The GKE metadata server, the identity agent of GKE: a DaemonSet GKE itself deploys and owns in
  * `kube-system` and runs on nodes whose pool sets `GKE_METADATA`. It intercepts the pod's calls to
@@ -32,12 +39,8 @@ export class IdentityAgent extends pulumi.ComponentResource {
 
   constructor(name: string, args: IdentityAgentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:IdentityAgent", name, {}, opts);
-    if (args.nodePools.length === 0) {
-      throw new pulumi.ResourceError(
-        "nodePools: expected at least one node pool for the metadata server to run on, got none",
-        this,
-      );
-    }
+    const problems = validateIdentityAgentArgs(args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     this.daemonSet = apps.DaemonSet.get(
       `${name}-daemonset`,
       `${GKE_METADATA_SERVER.namespace}/${GKE_METADATA_SERVER.name}`,

@@ -42,6 +42,15 @@ export interface IdentityBindingArgs {
   readonly role: string;
 }
 
+/** What is wrong with `args`, as messages; empty when nothing is. */
+export function validateIdentityBindingArgs(args: IdentityBindingArgs): string[] {
+  return args.role.startsWith("roles/")
+    ? []
+    : [
+        `role: expected a role name such as roles/storage.objectViewer, got ${JSON.stringify(args.role)}`,
+      ];
+}
+
 /**
  * Workload Identity Federation for GKE, the direct route: one non-authoritative IAM member on the
  * bucket (never the project) for exactly one namespace/ServiceAccount. No Google service account,
@@ -56,12 +65,8 @@ export class IdentityBinding extends pulumi.ComponentResource {
 
   constructor(name: string, args: IdentityBindingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:IdentityBinding", name, {}, opts);
-    if (!args.role.startsWith("roles/")) {
-      throw new pulumi.ResourceError(
-        `role: expected a role name such as roles/storage.objectViewer, got ${JSON.stringify(args.role)}`,
-        this,
-      );
-    }
+    const problems = validateIdentityBindingArgs(args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const { namespace, serviceAccount } = args.identity;
 
     // Both halves come from resources, so the member (and the grant) wait for them; no lookup of

@@ -53,6 +53,12 @@ export interface BucketWithPolicyArgs {
   readonly tags: Tags;
 }
 
+/** What is wrong with `args`, as messages; empty when nothing is. */
+export function validateBucketWithPolicyArgs(args: BucketWithPolicyArgs): string[] {
+  const problem = bucketNamePrefixProblem(args.namePrefix);
+  return problem ? [problem] : [];
+}
+
 /**
  * A private Cloud Storage bucket holding `hello.txt`. Uniform bucket-level access (no object ACLs;
  * `principal://` members need it), public access prevention enforced, and `forceDestroy` so
@@ -73,8 +79,8 @@ export class BucketWithPolicy extends pulumi.ComponentResource {
 
   constructor(name: string, args: BucketWithPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:BucketWithPolicy", name, {}, opts);
-    const problem = bucketNamePrefixProblem(args.namePrefix);
-    if (problem) throw new pulumi.ResourceError(problem, this);
+    const problems = validateBucketWithPolicyArgs(args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const labels = gcpLabels(componentTags(args.tags, "bucket"));
 
     const api = new projects.Service(

@@ -143,6 +143,12 @@ const GKE_NAME = /^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/;
  * node service account ID, the cluster's and node pool's auto-names, the node count and the
  * authorized networks. Pure, so a stack that would fail is refused before anything is created.
  */
+/** What is wrong with `args` (for a component named `name`), as messages; empty when nothing is. */
+export function validateClusterArgs(name: string, args: ClusterArgs): string[] {
+  const problem = gkeClusterProblem(name, args);
+  return problem ? [problem] : [];
+}
+
 export function gkeClusterProblem(
   name: string,
   args: Pick<ClusterArgs, "nodeServiceAccountId" | "nodeCount" | "apiAllowedCidrs">,
@@ -206,8 +212,8 @@ export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:Cluster", name, {}, opts);
-    const problem = gkeClusterProblem(name, args);
-    if (problem) throw new pulumi.ResourceError(problem, this);
+    const problems = validateClusterArgs(name, args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const nodeCount = args.nodeCount ?? 1;
     const apiAllowedCidrs = args.apiAllowedCidrs ?? [ANYWHERE];
     const clusterLogicalName = `${name}-gke`;

@@ -63,6 +63,12 @@ export interface FederatedIdentityBindingArgs {
   readonly poolIdPrefix: string;
 }
 
+/** What is wrong with `args`, as messages; empty when nothing is. */
+export function validateFederatedIdentityBindingArgs(args: FederatedIdentityBindingArgs): string[] {
+  const problem = poolIdPrefixProblem(args.poolIdPrefix);
+  return problem ? [problem] : [];
+}
+
 /**
  * Google Cloud trusts a cluster outside it (EKS, AKS): a Workload Identity pool (random id: deleted
  * ids stay reserved for 30 days) with an OIDC provider for the cluster's issuer, mapping
@@ -83,8 +89,8 @@ export class FederatedIdentityBinding extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("workload-identity:gcp:FederatedIdentityBinding", name, {}, opts);
-    const problem = poolIdPrefixProblem(args.poolIdPrefix);
-    if (problem) throw new pulumi.ResourceError(problem, this);
+    const problems = validateFederatedIdentityBindingArgs(args);
+    if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const { namespace, serviceAccount } = args.identity;
 
     const apis = FEDERATION_APIS.map(
