@@ -39,7 +39,7 @@ export function fromStackResource(r: CrossGuardResource): PolicyResource {
 
 function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {
   // CrossGuard prints the description above every violation, so it stays one sentence; the
-  // mapping goes into the tags (and the README's table).
+  // mapping goes into the tags (and the table in docs/guardrails.md).
   const common = {
     name: rule.name,
     description: rule.description,

@@ -44,7 +44,7 @@ export interface Mapping {
 }
 
 interface RuleBase {
-  /** Kebab-case, unique in the pack; the README quotes it. */
+  /** Kebab-case, unique in the pack; docs/guardrails.md quotes it. */
   readonly name: string;
   /** One sentence: CrossGuard prints it above every violation. */
   readonly description: string;

@@ -3,7 +3,7 @@
  * message against the resource, the stack rule against the offending resource's URN. Uses
  * policy/crossguard.ts, never policy/index.ts (constructing the PolicyPack starts its gRPC server).
  *
- * What this cannot prove: that the Pulumi CLI loads the pack (README: "Guardrails"); that was
+ * What this cannot prove: that the Pulumi CLI loads the pack (docs/guardrails.md); that was
  * checked by hand by running the pack's analyzer server and calling it over gRPC.
  */
 import type {

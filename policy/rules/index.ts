@@ -1,5 +1,5 @@
 /**
- * Every rule of the `workload-identity` pack, one per file, in the order the README lists them;
+ * Every rule of the `workload-identity` pack, one per file, in the order docs/guardrails.md lists them;
  * the rest of this module re-exports what tests and the CrossGuard wiring use.
  */
 import { resourceMessages, stackViolations, type Rule } from "../rule";
