@@ -10,7 +10,6 @@
  * starts; the verification Job proves those on a real `pulumi up`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { expectOwnedAndNamed, expectRestrictedPod, expectUniqueNames } from "./support/expect";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
@@ -33,25 +32,7 @@ import { AZURE_CLI_APP_ID } from "../src/azure";
 import { AZURE_CLI_IMAGE, FEDERATED_LOGIN } from "../src/azure";
 import { HELLO_CONTENT } from "../src/core";
 
-/**
- * Assets lose their text in the recorder's unwrapping (it is a Promise), so the Blob's source is
- * read off the serialized register request, as the engine would receive it.
- */
-function recordBlobSources(): Map<string, any> {
-  const sources = new Map<string, any>();
-  const proto = MockMonitor.prototype as any;
-  const register = proto.registerResource as (req: any, cb: any) => unknown;
-  proto.registerResource = function (this: unknown, req: any, cb: any) {
-    if (req.getType() === "azure-native:storage:Blob") {
-      sources.set(req.getName(), req.getObject().toJavaScript().source);
-    }
-    return register.call(this, req, cb);
-  };
-  return sources;
-}
-
 const rec = installMocks("aks");
-const blobSources = recordBlobSources();
 let run: Evaluation;
 
 async function evaluateAks(config: Record<string, string> = exampleStackConfig("aks")) {
@@ -391,7 +372,8 @@ describe("BucketWithPolicy", () => {
       type: "Block",
       contentType: "text/plain",
     });
-    const source = blobSources.get(blob.name);
+    // The asset's text is read off the register request, as the engine would receive it.
+    const source = blob.serializedInputs.source as any;
     expect(source[pulumi.runtime.specialSigKey]).toBe(pulumi.runtime.specialAssetSig);
     expect(source.text).toBe(HELLO_CONTENT);
     expect(HELLO_CONTENT).toBe("Hello, World!\n");
