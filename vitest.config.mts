@@ -3,9 +3,13 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // Each file runs in its own process: Pulumi's runtime state and mocks are per file.
+    // The files share their worker's process: the Pulumi SDKs are imported once, not once per
+    // file, and evaluations are cached across files (test/support/setup.ts). Each evaluation
+    // installs its own mocks, stack and config (offline/evaluate.ts), so no file relies on what
+    // another left in Pulumi's process-wide runtime state.
     pool: "forks",
-    isolate: true,
+    isolate: false,
+    setupFiles: ["test/support/setup.ts"],
     testTimeout: 20_000,
     reporters: ["default", "./test/support/summary-reporter.mts"],
   },

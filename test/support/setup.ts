@@ -1,0 +1,8 @@
+/**
+ * Runs before every test file (vitest `setupFiles`). The files share one process per worker
+ * (`isolate: false`), so an evaluation of a stack and config is run once and then served from the
+ * cache to every file that asks again (offline/evaluate.ts `useEvaluationCache`).
+ */
+import { useEvaluationCache } from "../../offline/evaluate";
+
+useEvaluationCache(true);
