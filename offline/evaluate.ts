@@ -91,10 +91,10 @@ let caching = false;
  * Lets `evaluate` answer a stack and config it has run before in this process from a frozen copy
  * of that run, instead of running the program again (for the tests: the program is deterministic
  * under the mocks, and the test files share one process). Off by default: a command evaluates once.
+ * Turning it off keeps what is cached for when it is on again.
  */
 export function useEvaluationCache(on: boolean): void {
   caching = on;
-  if (!on) cache.clear();
 }
 
 /**
@@ -157,14 +157,15 @@ export async function evaluate(
     const evaluation = await run();
     // Rejections surface after the microtasks that raised them: let them arrive.
     await new Promise((resolve) => setImmediate(resolve));
-    if (!reported) {
-      cache.set(key, {
-        resources: deepFreeze([...rec.resources]),
-        invokes: deepFreeze([...rec.invokes]),
-        evaluation: deepFreeze({ ...evaluation, outputs: { ...evaluation.outputs } }),
-      });
-    }
-    return evaluation;
+    if (reported) return evaluation;
+    const snapshot: Snapshot = {
+      resources: deepFreeze([...rec.resources]),
+      invokes: deepFreeze([...rec.invokes]),
+      evaluation: deepFreeze({ ...evaluation, outputs: { ...evaluation.outputs } }),
+    };
+    cache.set(key, snapshot);
+    // The first reader gets what every later one will: the frozen evaluation.
+    return snapshot.evaluation;
   } finally {
     process.off("unhandledRejection", onRejection);
   }
