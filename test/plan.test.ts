@@ -4,11 +4,12 @@
  */
 import { describe, expect, test } from "vitest";
 import { azureRole } from "../offline/chain";
-import { readStackFile, stackConfig, stackNames } from "../offline/evaluate";
+import { EXAMPLE_PROJECT, readStackFile, stackConfig, stackNames } from "../offline/evaluate";
 import { type Args, mermaidText, plan } from "../offline/plan";
 import { placeholderRefusal } from "./support/plan";
 
-const PROJECT = "wi-demo-project";
+/** The project the other tests give these stacks: their evaluations are the ones plan reads. */
+const PROJECT = EXAMPLE_PROJECT;
 /** Stack files that ship the placeholder project need a real-looking one to plan. */
 const projectFor = (stack: string): Record<string, string> =>
   readStackFile(stack)["gcp:project"] ? { "gcp:project": PROJECT } : {};
