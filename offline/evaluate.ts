@@ -122,7 +122,7 @@ function cacheKey(stack: string, config: Record<string, string>): string {
   return JSON.stringify([stack, Object.entries(config).sort(), env.sort(), mockState()]);
 }
 
-/** Freezes plain objects and arrays all the way down; class instances (assets) are left as they are. */
+/** Freezes plain objects and arrays all the way down; class instances (assets) are left alone. */
 function deepFreeze<T>(value: T): T {
   if (
     value !== null &&
@@ -141,11 +141,11 @@ function deepFreeze<T>(value: T): T {
  * every registration. The recorder is cleared first.
  *
  * With `useEvaluationCache(true)`, a stack and config (and SDK environment, and switchable mock
- * answers: `mockState`) this process has evaluated before is answered from that run: the recorder gets the same (frozen) registrations
- * and invokes, and the same outputs and config are returned; the mocks and the config are still
- * installed as a run would leave them. A run that failed, or that reported an error on the way
- * (an unhandled rejection: how Pulumi reports a component's refusal inside an Output), or that
- * ran under `withResourceMocks`, is not kept.
+ * answers: `mockState`) this process has evaluated before is answered from that run: the recorder
+ * gets the same (frozen) registrations and invokes, and the same outputs and config are returned;
+ * the mocks and the config are still installed as a run would leave them. A run that failed, that
+ * reported an error on the way (an unhandled rejection: how Pulumi reports a component's refusal
+ * inside an Output), or that ran under `withResourceMocks`, is not kept.
  */
 export async function evaluate(
   rec: Recorder,
