@@ -122,6 +122,12 @@ function rootsFile(): string {
   return file;
 }
 
+/** The mean evaluation time of the stacks that evaluated. */
+function meanMs(stacks: readonly StackFigures[]): number {
+  const ms = stacks.flatMap((s) => (s.evaluationMs === undefined ? [] : [s.evaluationMs]));
+  return Math.round(ms.reduce((a, b) => a + b, 0) / Math.max(ms.length, 1));
+}
+
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) =>
@@ -148,6 +154,7 @@ async function main(argv: string[]): Promise<void> {
           : [s.stack, s.pair ?? "", String(s.resources), `${s.evaluationMs} ms`],
       ),
     ]).map((l) => `  ${l}`),
+    `  mean: ${meanMs(stacks)} ms`,
     "",
     "Type-check a TypeScript preview pays (tsc --noEmit over index.ts and its imports; the same for every stack)",
   ];

@@ -10,7 +10,15 @@ import program from "../index";
 import { loadConfig, type StackConfig } from "../src/config";
 import type { StackOutputs } from "../src/core";
 import { PLACEHOLDER_PROJECT } from "../src/gcp";
-import { settle, useStack, type Recorder } from "./mocks";
+import {
+  mockState,
+  overridesActive,
+  settle,
+  useStack,
+  type Recorded,
+  type RecordedInvoke,
+  type Recorder,
+} from "./mocks";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -68,10 +76,76 @@ export interface Evaluation {
   readonly outputs: StackOutputs;
 }
 
+/** What one evaluation left in the recorder, and what it returned; frozen, shared by every hit. */
+interface Snapshot {
+  readonly resources: readonly Recorded[];
+  readonly invokes: readonly RecordedInvoke[];
+  readonly evaluation: Evaluation;
+}
+
+/** Evaluations by `cacheKey`, while `useEvaluationCache(true)`; never a failed one. */
+const cache = new Map<string, Snapshot>();
+let caching = false;
+
+/**
+ * Lets `evaluate` answer a stack and config it has run before in this process from a frozen copy
+ * of that run, instead of running the program again (for the tests: the program is deterministic
+ * under the mocks, and the test files share one process). Off by default: a command evaluates once.
+ * Turning it off keeps what is cached for when it is on again.
+ */
+export function useEvaluationCache(on: boolean): void {
+  caching = on;
+}
+
+let stackFrames: number | undefined;
+
+/**
+ * How many stack frames an error created while the program runs keeps (`undefined`: Node's own,
+ * 10). Pulumi takes a stack trace for every promise it makes, for its leak report
+ * (@pulumi/pulumi runtime/debuggable.js `debuggablePromise`: `new Error().stack`): with 10 frames,
+ * source-mapped, that is about two thirds of an evaluation's time in the tests, which keep 1 (the
+ * throw site). Pulumi's own source positions of resources take their stack uncut
+ * (resource.js `Resource.callsites`).
+ */
+export function limitStackFrames(frames: number | undefined): void {
+  stackFrames = frames;
+}
+
+/**
+ * The environment the SDKs read while the program runs (provider defaults such as `AWS_REGION`,
+ * `PULUMI_K8S_DELETE_UNREACHABLE`), so a changed variable is a different evaluation.
+ */
+const ENV_READ = /^(PULUMI_|AWS_|GOOGLE_|GCLOUD_|CLOUDSDK_|ARM_|AZURE_|KUBE)/;
+
+function cacheKey(stack: string, config: Record<string, string>): string {
+  const env = Object.entries(process.env).filter(([k]) => ENV_READ.test(k));
+  return JSON.stringify([stack, Object.entries(config).sort(), env.sort(), mockState()]);
+}
+
+/** Freezes plain objects and arrays all the way down; class instances (assets) are left alone. */
+function deepFreeze<T>(value: T): T {
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)
+  ) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /**
  * Runs the program (`index.ts`, as Pulumi does: its exported function) as stack `stack` with
  * `config` (default: that stack's file), set exactly as the CLI would hand it over, and waits for
  * every registration. The recorder is cleared first.
+ *
+ * With `useEvaluationCache(true)`, a stack and config (and SDK environment, and switchable mock
+ * answers: `mockState`) this process has evaluated before is answered from that run: the recorder
+ * gets the same (frozen) registrations and invokes, and the same outputs and config are returned;
+ * the mocks and the config are still installed as a run would leave them. A run that failed, that
+ * reported an error on the way (an unhandled rejection: how Pulumi reports a component's refusal
+ * inside an Output), or that ran under `withResourceMocks`, is not kept.
  */
 export async function evaluate(
   rec: Recorder,
@@ -81,8 +155,45 @@ export async function evaluate(
   rec.clear();
   useStack(rec, stack);
   pulumi.runtime.setAllConfig(config);
-  const outputs = program();
-  await settle();
-  // What the program validated, for the tests to read (the same pure reading of the same config).
-  return { config: loadConfig(), outputs };
+  const key = caching && !overridesActive() ? cacheKey(stack, config) : undefined;
+  const hit = key === undefined ? undefined : cache.get(key);
+  if (hit) {
+    rec.resources.push(...hit.resources);
+    rec.invokes.push(...hit.invokes);
+    return hit.evaluation;
+  }
+  if (key === undefined) return run();
+
+  let reported = false;
+  const onRejection = () => (reported = true);
+  process.on("unhandledRejection", onRejection);
+  try {
+    const evaluation = await run();
+    // Rejections surface after the microtasks that raised them: let them arrive.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (reported) return evaluation;
+    const snapshot: Snapshot = {
+      resources: deepFreeze([...rec.resources]),
+      invokes: deepFreeze([...rec.invokes]),
+      evaluation: deepFreeze({ ...evaluation, outputs: { ...evaluation.outputs } }),
+    };
+    cache.set(key, snapshot);
+    // The first reader gets what every later one will: the frozen evaluation.
+    return snapshot.evaluation;
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+}
+
+async function run(): Promise<Evaluation> {
+  const limit = Error.stackTraceLimit;
+  if (stackFrames !== undefined) Error.stackTraceLimit = stackFrames;
+  try {
+    const outputs = program();
+    await settle();
+    // What the program validated, for the tests to read (the same pure reading of the same config).
+    return { config: loadConfig(), outputs };
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

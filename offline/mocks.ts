@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { awsInvokes, awsResources } from "./clouds/aws";
-import { azureInvokes, azureResources } from "./clouds/azure";
+import { azureInvokes, azureResources, deployer } from "./clouds/azure";
 import { gcpInvokes, gcpResources } from "./clouds/gcp";
 import { autoname, type InvokeMock, type ResourceMock } from "./clouds/types";
 
@@ -26,6 +26,11 @@ export interface Recorded {
   readonly dependencies: readonly string[];
   /** Top-level input names whose values were secret (the values above are unwrapped). */
   readonly secretInputs: readonly string[];
+  /**
+   * The inputs as the engine receives them: secrets, assets and archives in their wire form (an
+   * asset's text is here; in `inputs` it is the SDK's Asset, whose text is a Promise).
+   */
+  readonly serializedInputs: Record<string, unknown>;
   /** For a `.get` of an existing resource: the ID read. Absent for resources the program creates. */
   readonly readId?: string;
 }
@@ -44,8 +49,43 @@ const resourceMocks: Record<string, ResourceMock> = {
 };
 const invokeMocks: Record<string, InvokeMock> = { ...awsInvokes, ...gcpInvokes, ...azureInvokes };
 
+/** Answers that stand in for the clouds' own while `withResourceMocks` runs (see there). */
+const overrides = new Map<string, ResourceMock>();
+
+/**
+ * Runs `body` with `mocks` answering for their resource types instead of the clouds' own: for a
+ * test that needs a cloud to answer otherwise (GKE reporting a pool the program cannot compute).
+ * Evaluations inside are never cached nor served from the cache (`overridesActive`).
+ */
+export async function withResourceMocks<T>(
+  mocks: Readonly<Record<string, ResourceMock>>,
+  body: () => Promise<T>,
+): Promise<T> {
+  const types = Object.keys(mocks).filter((t) => !overrides.has(t));
+  if (types.length !== Object.keys(mocks).length) throw new Error("resource mocks nested");
+  for (const t of types) overrides.set(t, mocks[t]);
+  try {
+    return await body();
+  } finally {
+    for (const t of types) overrides.delete(t);
+  }
+}
+
+/** True while `withResourceMocks` replaces any cloud's answer. */
+export const overridesActive = (): boolean => overrides.size > 0;
+
+/**
+ * The mocks' answers a test may switch (who deploys, overridden types), as text: part of what an
+ * evaluation depends on besides its stack and config (offline/evaluate.ts keys its cache on it).
+ */
+export const mockState = (): string =>
+  JSON.stringify({ deployer, overrides: [...overrides.keys()] });
+
+/** The clouds' own answer for a resource type (for an override that changes it). */
+export const cloudResourceMock = (type: string): ResourceMock | undefined => resourceMocks[type];
+
 function outputsFor(type: string, name: string, inputs: any): { id: string; state: any } {
-  const mock = resourceMocks[type];
+  const mock = overrides.get(type) ?? resourceMocks[type];
   if (mock) return mock(name, inputs);
   if (type.startsWith("kubernetes:") && inputs.metadata) {
     // Kubernetes auto-names objects without metadata.name, as Pulumi does.
@@ -158,6 +198,7 @@ export function useStack(recorder: Recorder, stack: string, project = "workload-
           name: req.getName(),
           custom: req.getCustom(),
           ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
+          serializedInputs: req.getObject().toJavaScript(),
           parent: req.getParent(),
           provider: req.getProvider(),
           dependencies: req.getDependenciesList(),
@@ -176,6 +217,7 @@ export function useStack(recorder: Recorder, stack: string, project = "workload-
           name: req.getName(),
           custom: true,
           ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getProperties())),
+          serializedInputs: req.getProperties().toJavaScript(),
           parent: req.getParent(),
           provider: req.getProvider(),
           dependencies: req.getDependenciesList(),

@@ -107,6 +107,13 @@ describe("subnets", () => {
     expect(rec.invokes.map((i) => i.token)).not.toContain("aws:ec2/getSubnets:getSubnets");
   });
 
+  test("evaluated again, the region is refused again (a refused run is never served from the cache)", async () => {
+    for (let i = 0; i < 2; i++) {
+      const reported = await reportedErrors(() => evaluate(rec, "dev", devIn("eu-west-3")));
+      expect(await expectClusterRefused(reported)).toMatch(/eu-west-3 has no default VPC/);
+    }
+  });
+
   test("fewer than two default subnets in usable zones is refused, naming them", async () => {
     const reported = await reportedErrors(() => evaluate(rec, "dev", devIn("eu-west-1")));
     const message = await expectClusterRefused(reported);

@@ -12,36 +12,30 @@
  * What this cannot prove: when Google actually creates the pool (mocks have no run time).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { describe, expect, test, vi } from "vitest";
+import { describe, expect, test } from "vitest";
 import { evaluate } from "../offline/evaluate";
-import { installMocks, valueOf } from "../offline/mocks";
+import { cloudResourceMock, installMocks, valueOf, withResourceMocks } from "../offline/mocks";
 
 const REPORTED = "reported-by-gke.svc.id.goog";
+const CLUSTER = "gcp:container/cluster:Cluster";
 
-vi.mock("../offline/clouds/gcp", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../offline/clouds/gcp")>();
-  const cluster = original.gcpResources["gcp:container/cluster:Cluster"];
+/** GKE's own answer, but reporting `REPORTED` as the cluster's workload pool. */
+const reportingAnotherPool = (name: string, inputs: any) => {
+  const answer = cloudResourceMock(CLUSTER)!(name, inputs);
   return {
-    ...original,
-    gcpResources: {
-      ...original.gcpResources,
-      "gcp:container/cluster:Cluster": (name: string, inputs: any) => {
-        const answer = cluster(name, inputs);
-        return {
-          ...answer,
-          state: { ...answer.state, workloadIdentityConfig: { workloadPool: REPORTED } },
-        };
-      },
-    },
+    ...answer,
+    state: { ...answer.state, workloadIdentityConfig: { workloadPool: REPORTED } },
   };
-});
+};
 
 const rec = installMocks();
 
 describe("gke", () => {
   test("the member, the Job's expected identity and the principal output carry the reported pool", async () => {
-    const run = await evaluate(rec, "gke");
-    const cluster = rec.one("gcp:container/cluster:Cluster");
+    const run = await withResourceMocks({ [CLUSTER]: reportingAnotherPool }, () =>
+      evaluate(rec, "gke"),
+    );
+    const cluster = rec.one(CLUSTER);
     // The program asked for the project's pool; the mock answered with another on purpose.
     expect(cluster.inputs.workloadIdentityConfig.workloadPool).not.toBe(REPORTED);
 
