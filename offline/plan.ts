@@ -208,18 +208,25 @@ export function describeError(e: unknown): { text: string; exitCode: number } {
   return { text: `${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, exitCode: 1 };
 }
 
-if (require.main === module) {
-  const argv = process.argv.slice(2);
+/** What the command prints and exits with, for `argv` (its arguments after `npm run plan --`). */
+export async function runCommand(
+  argv: readonly string[],
+): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(`${USAGE}\n`);
-  } else {
-    (async () => plan(parseArgs(argv)))().then(
-      (out) => process.stdout.write(`${out}\n`),
-      (e: unknown) => {
-        const { text, exitCode } = describeError(e);
-        process.stderr.write(text);
-        process.exitCode = exitCode;
-      },
-    );
+    return { stdout: `${USAGE}\n`, stderr: "", exitCode: 0 };
   }
+  try {
+    return { stdout: `${await plan(parseArgs(argv))}\n`, stderr: "", exitCode: 0 };
+  } catch (e) {
+    const { text, exitCode } = describeError(e);
+    return { stdout: "", stderr: text, exitCode };
+  }
+}
+
+if (require.main === module) {
+  void runCommand(process.argv.slice(2)).then(({ stdout, stderr, exitCode }) => {
+    process.stdout.write(stdout);
+    process.stderr.write(stderr);
+    process.exitCode = exitCode;
+  });
 }

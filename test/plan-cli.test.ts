@@ -1,12 +1,13 @@
 /**
- * `npm run plan` as a command: its arguments, and what it prints and exits with. The commands run
- * as child processes, all started together before the tests (each loads the SDKs and evaluates a
- * stack: seconds apiece); test/plan.test.ts checks the plan itself in this process.
+ * `npm run plan` as a command: its arguments, and what it prints and exits with. One run goes
+ * through npm as the README has it, in a child process with no credentials and no Pulumi CLI (it
+ * loads the SDKs and evaluates a stack: seconds); the others call the command's own entry,
+ * `runCommand`, in this process. test/plan.test.ts checks the plan itself.
  */
 import { spawn } from "node:child_process";
 import { beforeAll, describe, expect, test } from "vitest";
 import { ROOT } from "../offline/evaluate";
-import { parseArgs, USAGE } from "../offline/plan";
+import { parseArgs, runCommand, USAGE } from "../offline/plan";
 import { placeholderRefusal } from "./support/plan";
 
 interface Ran {
@@ -43,8 +44,24 @@ const COMMANDS = {
 let ran: Record<keyof typeof COMMANDS, Promise<Ran>>;
 
 beforeAll(() => {
+  // In this process one at a time: a run sets Pulumi's process-wide config and mocks.
+  let previous: Promise<unknown> = Promise.resolve();
+  const inProcess = (argv: readonly string[]): Promise<Ran> => {
+    const next = previous.then(() =>
+      runCommand(argv).then(({ stdout, stderr, exitCode }) => ({
+        stdout,
+        stderr,
+        status: exitCode,
+      })),
+    );
+    previous = next.catch(() => undefined);
+    return next;
+  };
   ran = Object.fromEntries(
-    Object.entries(COMMANDS).map(([name, argv]) => [name, runPlan(argv)]),
+    Object.entries(COMMANDS).map(([name, argv]) => [
+      name,
+      name === "readme" ? runPlan(argv) : inProcess(argv),
+    ]),
   ) as typeof ran;
   // A run that fails to start fails its own test, not the file.
   for (const p of Object.values(ran)) p.catch(() => undefined);
