@@ -27,7 +27,10 @@ function previewLoad(stack: string, typecheck: boolean): { ms: number; peakMb: n
   const line = r.stdout.trim().split("\n").at(-1) ?? "";
   if (r.status !== 0 || !line.startsWith("{"))
     throw new Error(`preview probe failed:\n${r.stderr}`);
-  return JSON.parse(line) as { ms: number; peakMb: number };
+  const figures = JSON.parse(line) as { ms: number; peakMb: number; resources: number };
+  // A probe that registered nothing measured a load, not a preview.
+  if (figures.resources === 0) throw new Error("preview probe: the program registered nothing");
+  return figures;
 }
 
 export interface StackFigures {

@@ -14,11 +14,16 @@ const pulumi = require("@pulumi/pulumi");
 const { installMocks, settle } = require("./mocks.ts");
 const { exampleStackConfig } = require("./evaluate.ts");
 const stack = process.argv[2];
-installMocks(stack);
+const rec = installMocks(stack);
 pulumi.runtime.setAllConfig(exampleStackConfig(stack));
-require(path.join(root, "index.ts"));
+// As Pulumi's runner does (@pulumi/pulumi cmd/run/run.js): a program that exports a function is
+// called, and what it returns is the stack outputs.
+const program = require(path.join(root, "index.ts"));
+if (typeof program === "function") program();
 settle().then(() => {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  process.stdout.write(`${JSON.stringify({ ms: Math.round(ms), peakMb })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ms: Math.round(ms), peakMb, resources: rec.resources.length })}\n`,
+  );
 });
