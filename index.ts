@@ -29,18 +29,11 @@ export = (): StackOutputs => {
 
   // The cluster side: the cluster and its identity agent. Says who the workload is.
   const clusterModule = CLUSTERS[config.cluster];
-  const { cluster, agent } = clusterModule.build({
-    config,
-    tags,
-    provider: providerOf(clusterModule.cloud),
-  });
+  const { cluster, agent } = clusterModule.build({ config, tags, providerOf });
 
   // The storage side: the bucket, and the binding that trusts that workload to read it.
   const storageModule = STORAGES[config.storage];
-  const storage = storageModule.build(
-    { config, tags, provider: providerOf(storageModule.cloud) },
-    cluster,
-  );
+  const storage = storageModule.build({ config, tags, providerOf }, cluster);
 
   // The demo workload: runs as the bound identity and proves the chain in the cluster.
   const demo = new DemoWorkload(`${config.prefix}-demo`, {

@@ -15,7 +15,9 @@ import {
   STORAGE_KINDS,
   unboundServiceAccount,
   type CloudSettings,
+  type ClusterKind,
   type RawConfig,
+  type StorageKind,
   type StackConfig,
 } from "./core";
 import { CLOUD_MODULES, CLUSTERS, cloudsOf, STORAGES, SUPPORTED_PAIRS } from "./registry";
@@ -148,14 +150,21 @@ export function namePrefix(stack: string): string {
   return head ? `wi-${head}-${hash}` : `wi-${hash}`;
 }
 
+/** `storage` as configured, or, when empty, the cluster's own cloud's. */
+function storageOf(cluster: ClusterKind, value: string): StorageKind {
+  if (value !== "") return oneOf("storage", value, STORAGE_KINDS);
+  const native = CLUSTERS[cluster].nativeStorage;
+  if (native) return native;
+  throw new ConfigError(
+    `config \`storage\`: required with cluster ${cluster}, which has no cloud of its own; ` +
+      `expected one of ${STORAGE_KINDS.join(", ")}, got nothing`,
+  );
+}
+
 /** Validates raw values and applies defaults. Throws `ConfigError` naming the key, value and fix. */
 export function parseConfig(raw: RawConfig, stack: string): StackConfig {
   const cluster = oneOf("cluster", raw.cluster ?? DEFAULTS.cluster, CLUSTER_KINDS);
-  const storageRaw = raw.storage ?? DEFAULTS.storage;
-  const storage =
-    storageRaw === ""
-      ? CLUSTERS[cluster].nativeStorage
-      : oneOf("storage", storageRaw, STORAGE_KINDS);
+  const storage = storageOf(cluster, raw.storage ?? DEFAULTS.storage);
   const namespace = validateNamespace("namespace", raw.namespace ?? DEFAULTS.namespace);
   const serviceAccount = validateServiceAccount(
     "serviceAccount",

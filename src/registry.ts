@@ -44,7 +44,8 @@ export const SUPPORTED_PAIRS: ReadonlyArray<readonly [ClusterKind, StorageKind]>
 
 /** The clouds a stack of `cluster` and `storage` touches, the cluster's first. */
 export function cloudsOf(cluster: ClusterKind, storage: StorageKind): Cloud[] {
-  return [...new Set([CLUSTERS[cluster].cloud, STORAGES[storage].cloud])];
+  const clusterCloud = CLUSTERS[cluster].cloud;
+  return [...new Set([...(clusterCloud ? [clusterCloud] : []), STORAGES[storage].cloud])];
 }
 
 /** The explicit provider of `cloud`, named after the stack, from its validated settings. */

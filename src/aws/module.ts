@@ -60,9 +60,9 @@ export const eksCluster: ClusterModule = {
   resourceType: "aws:eks/cluster:Cluster",
   worstCaseIssuer: worstCaseEksIssuer,
   location: (config) => settingsOf(config, "aws").region,
-  build({ config, tags, provider }) {
+  build({ config, tags, providerOf }) {
     const settings = settingsOf(config, "aws");
-    const opts = { providers: { aws: provider } };
+    const opts = { providers: { aws: providerOf("aws") } };
     const cluster = new Cluster(
       `${config.prefix}-cluster`,
       {
@@ -87,9 +87,9 @@ export const s3Storage: StorageModule = {
   cloud: "aws",
   problems: s3Problems,
   location: (config) => settingsOf(config, "aws").region,
-  build({ config, tags, provider }, cluster) {
+  build({ config, tags, providerOf }, cluster) {
     const settings = settingsOf(config, "aws");
-    const opts = { providers: { aws: provider } };
+    const opts = { providers: { aws: providerOf("aws") } };
     const bucket = new BucketWithPolicy(`${config.prefix}-storage`, { tags }, opts);
     const common = { identity: config.workload, policyArn: bucket.readPolicyArn, tags };
     const name = `${config.prefix}-binding`;

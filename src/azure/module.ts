@@ -47,9 +47,9 @@ export const aksCluster: ClusterModule = {
   resourceType: "azure-native:containerservice:ManagedCluster",
   worstCaseIssuer: worstCaseAksIssuer,
   location: (config) => settingsOf(config, "azure").location,
-  build({ config, tags, provider }) {
+  build({ config, tags, providerOf }) {
     const settings = settingsOf(config, "azure");
-    const opts = { providers: { "azure-native": provider } };
+    const opts = { providers: { "azure-native": providerOf("azure") } };
     const cluster = new Cluster(
       `${config.prefix}-cluster`,
       { location: settings.location, apiAllowedCidrs: config.apiAllowedCidrs, tags },
@@ -69,9 +69,9 @@ export const blobStorage: StorageModule = {
   cloud: "azure",
   problems: blobProblems,
   location: (config) => settingsOf(config, "azure").location,
-  build({ config, tags, provider }, cluster): StorageSide {
+  build({ config, tags, providerOf }, cluster): StorageSide {
     const settings = settingsOf(config, "azure");
-    const opts = { providers: { "azure-native": provider } };
+    const opts = { providers: { "azure-native": providerOf("azure") } };
     const bucket = new BucketWithPolicy(
       `${config.prefix}-storage`,
       { location: settings.location, accountNamePrefix: config.prefix, tags },

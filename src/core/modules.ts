@@ -25,19 +25,21 @@ export interface CloudModule<C extends Cloud> {
   provider(name: string, settings: CloudSettings[C]): pulumi.ProviderResource;
 }
 
-/** What a side is built with: the validated config, the tags and its cloud's provider. */
+/** What a side is built with: the validated config, the tags and the stack's cloud providers. */
 export interface SideContext {
   readonly config: StackConfig;
   readonly tags: Tags;
-  readonly provider: pulumi.ProviderResource;
+  /** The explicit provider of a cloud the stack touches (its cluster's or its storage's). */
+  readonly providerOf: (cloud: Cloud) => pulumi.ProviderResource;
 }
 
 /** A kind of cluster: the cluster and its identity agent. */
 export interface ClusterModule {
   readonly kind: ClusterKind;
-  readonly cloud: Cloud;
-  /** What `storage` means when left empty: the cluster's own cloud's storage. */
-  readonly nativeStorage: StorageKind;
+  /** The cloud it runs on; none for a cluster the stack only connects to (`external`). */
+  readonly cloud?: Cloud;
+  /** What `storage` means when left empty: the cluster's own cloud's storage, if it has one. */
+  readonly nativeStorage?: StorageKind;
   /** The Pulumi type of the cloud's cluster resource, for tools that read a recorded stack. */
   readonly resourceType: string;
   /** The longest OIDC issuer URL (with `https://`) this kind can have, for worst-case limits. */

@@ -83,9 +83,9 @@ export const gkeCluster: ClusterModule = {
   resourceType: "gcp:container/cluster:Cluster",
   worstCaseIssuer: worstCaseGkeIssuer,
   location: (config) => gkeLocation(settingsOf(config, "gcp")),
-  build({ config, tags, provider }) {
+  build({ config, tags, providerOf }) {
     const settings = settingsOf(config, "gcp");
-    const opts = { providers: { gcp: provider } };
+    const opts = { providers: { gcp: providerOf("gcp") } };
     const cluster = new Cluster(
       `${config.prefix}-cluster`,
       {
@@ -111,9 +111,9 @@ export const gcsStorage: StorageModule = {
   cloud: "gcp",
   problems: gcsProblems,
   location: (config) => settingsOf(config, "gcp").region,
-  build({ config, tags, provider }, cluster): StorageSide {
+  build({ config, tags, providerOf }, cluster): StorageSide {
     const settings = settingsOf(config, "gcp");
-    const opts = { providers: { gcp: provider } };
+    const opts = { providers: { gcp: providerOf("gcp") } };
     const bucket = new BucketWithPolicy(
       `${config.prefix}-storage`,
       { project: settings.project, location: settings.region, namePrefix: config.prefix, tags },
