@@ -20,6 +20,7 @@ import {
   type StorageKind,
   type StackConfig,
 } from "./core";
+import { currentCluster } from "./external";
 import { CLOUD_MODULES, CLUSTERS, cloudsOf, STORAGES, SUPPORTED_PAIRS } from "./registry";
 
 export type { RawConfig, StackConfig };
@@ -239,6 +240,14 @@ function externalOf(raw: RawConfig, cluster: ClusterKind): StackConfig["external
     throw new ConfigError(
       "config `kubeconfig`: required with cluster external, got nothing; set it as a secret with " +
         '`pulumi config set --secret kubeconfig "$(cat ~/.kube/config)"`',
+    );
+  }
+  // The contents are a credential: the message says what is wrong, never what is there.
+  const found = currentCluster(kubeconfig);
+  if ("problem" in found) {
+    throw new ConfigError(
+      `config \`kubeconfig\`: the value set ${found.problem}; set it as a secret from a working file with ` +
+        '`pulumi config set --secret kubeconfig "$(cat path/to/kubeconfig)"`',
     );
   }
   let url: URL | undefined;
