@@ -18,6 +18,7 @@ import {
   STORAGE_OVERRIDES,
   type Evaluation,
 } from "../offline/evaluate";
+import { identityChain } from "../offline/chain";
 import { statements } from "../offline/iam";
 import { installMocks, isSecret, valueOf, type Recorded } from "../offline/mocks";
 import type { StorageKind } from "../src/core";
@@ -140,6 +141,24 @@ describe.each(["s3", "gcs", "blob"] as const)("external → %s", (storage) => {
     expect(await isSecret(run.outputs.kubeconfig)).toBe(true);
     expect(await valueOf(run.outputs.kubeconfig)).toBe(EXAMPLE_KUBECONFIG);
     expect(await valueOf(run.outputs.clusterName)).toBe("example-cluster");
+  });
+});
+
+describe("external: the plan", () => {
+  test("says the issuer check is skipped offline and what `pulumi up` will fetch", async () => {
+    const run = await evaluate(rec, STACK);
+    const steps = await identityChain(rec, run);
+    expect(steps.map((s) => s.step).slice(0, 3)).toEqual([
+      "cluster",
+      "OIDC issuer",
+      "issuer check",
+    ]);
+    expect(steps[0].detail).toBe(
+      "EXTERNAL (workload-identity:external:Cluster wi-external-s3-cluster) in cluster example-cluster of the configured kubeconfig",
+    );
+    expect(steps[2].detail).toContain(
+      `skipped offline; \`pulumi up\` fetches ${ISSUER}/.well-known/openid-configuration and its jwks_uri`,
+    );
   });
 });
 

@@ -6,6 +6,7 @@
 import type { ClusterModule } from "../core";
 import { IdentityAgent } from "./agent";
 import { Cluster } from "./cluster";
+import { currentCluster } from "./kubeconfig";
 
 export const externalCluster: ClusterModule = {
   kind: "external",
@@ -18,7 +19,10 @@ export const externalCluster: ClusterModule = {
     if (!config.external) throw new Error("internal: cluster external without its settings");
     return config.external.oidcIssuerUrl;
   },
-  location: () => "outside the three clouds (through the configured kubeconfig)",
+  location(config) {
+    const found = currentCluster(config.external?.kubeconfig ?? "");
+    return `cluster ${"name" in found ? found.name : "?"} of the configured kubeconfig`;
+  },
   build({ config }) {
     if (!config.external) throw new Error("internal: cluster external without its settings");
     const cluster = new Cluster(`${config.prefix}-cluster`, {
