@@ -21,7 +21,9 @@ import {
 import { identityChain } from "../offline/chain";
 import { statements } from "../offline/iam";
 import { installMocks, isSecret, valueOf, type Recorded } from "../offline/mocks";
+import { checkLimits, parseConfig } from "../src/config";
 import type { StorageKind } from "../src/core";
+import { CLUSTERS } from "../src/registry";
 
 const rec = installMocks();
 const STACK = "external-s3";
@@ -141,6 +143,26 @@ describe.each(["s3", "gcs", "blob"] as const)("external → %s", (storage) => {
     expect(await isSecret(run.outputs.kubeconfig)).toBe(true);
     expect(await valueOf(run.outputs.kubeconfig)).toBe(EXAMPLE_KUBECONFIG);
     expect(await valueOf(run.outputs.clusterName)).toBe("example-cluster");
+  });
+});
+
+describe("external: limits on the configured issuer exactly", () => {
+  const raw = (oidcIssuerUrl: string) => ({
+    ...{ cluster: "external", storage: "s3", "aws:region": "eu-north-1" },
+    ...{ kubeconfig: EXAMPLE_KUBECONFIG, oidcIssuerUrl },
+    ...{ namespace: "n".repeat(63), serviceAccount: "s".repeat(245) },
+  });
+
+  test("the worst case is the configured issuer, so long names fit a short issuer", () => {
+    const config = checkLimits(parseConfig(raw(ISSUER), "x"));
+    expect(CLUSTERS.external.worstCaseIssuer(config)).toBe(ISSUER);
+  });
+
+  test("…and a long issuer is refused by S3's trust policy size, before anything exists", () => {
+    const long = `https://oidc.example.com/${"p".repeat(800)}`;
+    expect(() => checkLimits(parseConfig(raw(long), "x"))).toThrow(
+      "config `namespace`/`serviceAccount`: the role's trust policy could reach",
+    );
   });
 });
 
