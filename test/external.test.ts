@@ -29,6 +29,8 @@ const rec = installMocks();
 const STACK = "external-s3";
 const ISSUER = "https://oidc.example.com/clusters/demo";
 
+const STORAGE_CLOUD = { s3: "aws", gcs: "gcp", blob: "azure" } as const;
+
 const T = {
   provider: "pulumi:providers:kubernetes",
   check: "pulumi-nodejs:dynamic:Resource",
@@ -116,6 +118,22 @@ describe.each(["s3", "gcs", "blob"] as const)("external → %s", (storage) => {
     expect(rec.one(T.job, "-deny").inputs.spec.template.spec.serviceAccountName).not.toBe(
       sa.inputs.metadata.name,
     );
+  });
+
+  test("the cluster side is the external Cluster and IdentityAgent, once each, beside the storage's", () => {
+    // Top-level components: those whose parent is no component of ours.
+    const ours = new Set(
+      rec.resources.filter((r) => r.type.startsWith("workload-identity:")).map((r) => r.urn),
+    );
+    const components = rec.resources
+      .filter((r) => r.type.startsWith("workload-identity:") && !ours.has(r.parent))
+      .map((r) => r.type.split(":").slice(1).join(":"));
+    expect(components.filter((t) => t.startsWith("external:")).sort()).toEqual([
+      "external:Cluster",
+      "external:IdentityAgent",
+    ]);
+    expect(components.filter((t) => t === "k8s:DemoWorkload")).toHaveLength(1);
+    expect(components.filter((t) => t.startsWith(`${STORAGE_CLOUD[storage]}:`)).length).toBe(2);
   });
 
   test("no cloud cluster: only the components, the provider, the check and the storage's resources", () => {
