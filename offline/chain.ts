@@ -3,6 +3,7 @@
  * issuer → token audience → trust or binding → permissions → object. Nothing here is configured
  * by hand: each step quotes the inputs of the resources that make it true.
  */
+import { discoveryUrl } from "../src/external";
 import { CLUSTERS, STORAGES } from "../src/registry";
 import type { Evaluation } from "./evaluate";
 import { statements } from "./iam";
@@ -161,6 +162,27 @@ function azureTrust(rec: Recorder): ChainStep[] {
   return steps;
 }
 
+/**
+ * The external cluster's issuer check: a dynamic resource, which mocks record but never run, so
+ * the plan says what `pulumi up` will fetch instead of what it found.
+ */
+function issuerCheck(rec: Recorder): ChainStep[] {
+  const agent = rec.ofType("workload-identity:external:IdentityAgent")[0];
+  if (!agent) return [];
+  const check = rec.resources.find(
+    (r) => r.parent === agent.urn && r.type === "pulumi-nodejs:dynamic:Resource",
+  );
+  const issuer = String(check?.inputs.issuerUrl ?? "?");
+  return [
+    {
+      step: "issuer check",
+      detail:
+        `skipped offline; \`pulumi up\` fetches ${discoveryUrl(issuer)} and its jwks_uri, ` +
+        "and fails unless the document names exactly this issuer and serves keys over https",
+    },
+  ];
+}
+
 /** The chain, in order, for the stack just evaluated into `rec`. */
 export async function identityChain(rec: Recorder, run: Evaluation): Promise<ChainStep[]> {
   const value = <V>(o: { apply: (f: (v: V) => void) => unknown }) =>
@@ -183,6 +205,7 @@ export async function identityChain(rec: Recorder, run: Evaluation): Promise<Cha
       detail: `${run.config.cluster.toUpperCase()} (${cluster?.type ?? "?"} ${cluster?.name ?? "?"}) in ${CLUSTERS[run.config.cluster].location(run.config)}`,
     },
     { step: "OIDC issuer", detail: await value<string>(run.outputs.oidcIssuerUrl) },
+    ...issuerCheck(rec),
     {
       step: "pods",
       detail: `namespace ${sa?.inputs.metadata?.namespace}, ServiceAccount ${sa?.inputs.metadata?.name}`,

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import program from "../index";
 import { loadConfig, type StackConfig } from "../src/config";
-import type { StackOutputs } from "../src/core";
+import type { StackOutputs, StorageKind } from "../src/core";
 import { PLACEHOLDER_PROJECT } from "../src/gcp";
 import {
   mockState,
@@ -49,18 +49,65 @@ export function stackConfig(
 export const EXAMPLE_PROJECT = "wi-example-123";
 
 /**
+ * The kubeconfig tests and the benchmark use for an external cluster's stack file (which cannot
+ * hold one: it is a secret). Its current context names the cluster `example-cluster`; the token is
+ * no credential of anything.
+ */
+export const EXAMPLE_KUBECONFIG = [
+  "apiVersion: v1",
+  "kind: Config",
+  "clusters:",
+  "  - name: example-cluster",
+  "    cluster:",
+  "      server: https://k8s.example.com:6443",
+  "      certificate-authority-data: ZXhhbXBsZS1jYQ==",
+  "contexts:",
+  "  - name: example",
+  "    context:",
+  "      cluster: example-cluster",
+  "      user: example-user",
+  "current-context: example",
+  "users:",
+  "  - name: example-user",
+  "    user:",
+  "      token: example-token",
+  "",
+].join("\n");
+
+/**
  * A stack file's config as a user would have it after following the README: the placeholder
- * `gcp:project` replaced by `EXAMPLE_PROJECT` (the program refuses the placeholder itself).
+ * `gcp:project` replaced by `EXAMPLE_PROJECT` (the program refuses the placeholder itself), and an
+ * external cluster's secret `kubeconfig` set to `EXAMPLE_KUBECONFIG`.
  */
 export function exampleStackConfig(
   stack: string,
   overrides: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   const file = readStackFile(stack);
-  const example: Record<string, string> =
-    file["gcp:project"] === PLACEHOLDER_PROJECT ? { "gcp:project": EXAMPLE_PROJECT } : {};
+  const example: Record<string, string> = {
+    ...(file["gcp:project"] === PLACEHOLDER_PROJECT ? { "gcp:project": EXAMPLE_PROJECT } : {}),
+    ...(file["workload-identity:cluster"] === "external" &&
+    file["workload-identity:kubeconfig"] === undefined
+      ? { "workload-identity:kubeconfig": EXAMPLE_KUBECONFIG }
+      : {}),
+  };
   return { ...file, ...example, ...overrides };
 }
+
+/**
+ * What turns a stack file of one storage into the same cluster reading `storage`: the storage key
+ * and the example settings of its cloud (the project ships one external stack file, for S3; the
+ * docs show the same overrides as `--config` flags).
+ */
+export const STORAGE_OVERRIDES: Readonly<Record<StorageKind, Readonly<Record<string, string>>>> = {
+  s3: { "workload-identity:storage": "s3", "aws:region": "eu-north-1" },
+  gcs: {
+    "workload-identity:storage": "gcs",
+    "gcp:project": EXAMPLE_PROJECT,
+    "gcp:region": "europe-north1",
+  },
+  blob: { "workload-identity:storage": "blob", "azure-native:location": "swedencentral" },
+};
 
 /** Every stack file in the project, by stack name. */
 export function stackNames(): string[] {

@@ -20,6 +20,7 @@ import {
   type StorageKind,
   type StackConfig,
 } from "./core";
+import { currentCluster } from "./external";
 import { CLOUD_MODULES, CLUSTERS, cloudsOf, STORAGES, SUPPORTED_PAIRS } from "./registry";
 
 export type { RawConfig, StackConfig };
@@ -40,6 +41,10 @@ export const DEFAULTS = {
   serviceAccount: "demo",
   awsMechanism: "pod-identity",
   apiAllowedCidrs: ["0.0.0.0/0"],
+  existingCluster: "",
+  existingResourceGroup: "",
+  installAgent: false,
+  oidcIssuerUrl: "",
 } as const;
 
 const IPV4_CIDR =
@@ -150,6 +155,122 @@ export function namePrefix(stack: string): string {
   return head ? `wi-${head}-${hash}` : `wi-${hash}`;
 }
 
+/** `existingCluster` and what goes with it, checked against the cluster kind's own rules. */
+function existingOf(raw: RawConfig, cluster: ClusterKind): StackConfig["existing"] {
+  const name = raw.existingCluster ?? DEFAULTS.existingCluster;
+  const group = raw.existingResourceGroup ?? DEFAULTS.existingResourceGroup;
+  const installAgent = raw.installAgent ?? DEFAULTS.installAgent;
+  if (typeof installAgent !== "boolean") {
+    throw new ConfigError(
+      `config \`installAgent\`: expected true or false, got ${JSON.stringify(installAgent)}`,
+    );
+  }
+  if (name === "") {
+    for (const [key, set] of [
+      ["existingResourceGroup", group !== ""],
+      ["installAgent", installAgent],
+    ] as const) {
+      if (set) {
+        throw new ConfigError(
+          `config \`${key}\`: applies only with \`existingCluster\`, which is not set; ` +
+            "set existingCluster to the cluster's name, or remove it",
+        );
+      }
+    }
+    return undefined;
+  }
+  const module = CLUSTERS[cluster];
+  if (!module.existingNameProblem) {
+    throw new ConfigError(
+      `config \`existingCluster\`: cluster ${cluster} cannot adopt an existing cluster, got ${JSON.stringify(name)}; ` +
+        "set cluster to eks, gke or aks",
+    );
+  }
+  const problem = module.existingNameProblem(name);
+  if (problem) {
+    throw new ConfigError(`config \`existingCluster\`: ${JSON.stringify(name)} ${problem}`);
+  }
+  if (cluster === "aks" && group === "") {
+    throw new ConfigError(
+      "config `existingResourceGroup`: required when existingCluster is an AKS cluster, got nothing; " +
+        "set it to the cluster's resource group",
+    );
+  }
+  if (cluster !== "aks" && group !== "") {
+    throw new ConfigError(
+      `config \`existingResourceGroup\`: applies only to an AKS cluster, got ${JSON.stringify(group)} with cluster ${cluster}`,
+    );
+  }
+  if (installAgent && cluster !== "eks") {
+    throw new ConfigError(
+      `config \`installAgent\`: installs the EKS Pod Identity agent, so applies only to cluster eks, got cluster ${cluster}`,
+    );
+  }
+  if (group !== "" && !/^[-\w._()]{1,90}$/.test(group)) {
+    throw new ConfigError(
+      `config \`existingResourceGroup\`: ${JSON.stringify(group)} is not a resource group name ` +
+        "(1–90 letters, digits, '-', '_', '.', '(' and ')')",
+    );
+  }
+  return { name, installAgent, ...(group !== "" ? { resourceGroup: group } : {}) };
+}
+
+/**
+ * `cluster: external`: the kubeconfig and the issuer, an `https://` URL with no query or fragment
+ * (AWS, Google and Entra compare it with the tokens' `iss` as a string).
+ */
+function externalOf(raw: RawConfig, cluster: ClusterKind): StackConfig["external"] {
+  const kubeconfig = raw.kubeconfig ?? "";
+  const issuer = raw.oidcIssuerUrl ?? DEFAULTS.oidcIssuerUrl;
+  if (cluster !== "external") {
+    for (const [key, value] of [
+      ["kubeconfig", kubeconfig],
+      ["oidcIssuerUrl", issuer],
+    ] as const) {
+      if (value !== "") {
+        throw new ConfigError(
+          `config \`${key}\`: applies only to cluster external, got a value with cluster ${cluster}; ` +
+            "remove it (the stack builds the kubeconfig and reads the issuer of the clusters it knows)",
+        );
+      }
+    }
+    return undefined;
+  }
+  if (kubeconfig.trim() === "") {
+    throw new ConfigError(
+      "config `kubeconfig`: required with cluster external, got nothing; set it as a secret with " +
+        '`pulumi config set --secret kubeconfig "$(cat ~/.kube/config)"`',
+    );
+  }
+  // The contents are a credential: the message says what is wrong, never what is there.
+  const found = currentCluster(kubeconfig);
+  if ("problem" in found) {
+    throw new ConfigError(
+      `config \`kubeconfig\`: the value set ${found.problem}; set it as a secret from a working file with ` +
+        '`pulumi config set --secret kubeconfig "$(cat path/to/kubeconfig)"`',
+    );
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(issuer);
+  } catch {
+    url = undefined;
+  }
+  if (
+    !url ||
+    url.protocol !== "https:" ||
+    url.search !== "" ||
+    url.hash !== "" ||
+    issuer.includes("?")
+  ) {
+    throw new ConfigError(
+      `config \`oidcIssuerUrl\`: expected the cluster's issuer as an https:// URL with no query or fragment, ` +
+        `exactly as its tokens carry it in \`iss\` (kubectl get --raw /.well-known/openid-configuration), got ${JSON.stringify(issuer)}`,
+    );
+  }
+  return { kubeconfig, oidcIssuerUrl: issuer };
+}
+
 /** `storage` as configured, or, when empty, the cluster's own cloud's. */
 function storageOf(cluster: ClusterKind, value: string): StorageKind {
   if (value !== "") return oneOf("storage", value, STORAGE_KINDS);
@@ -189,6 +310,9 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
     );
   }
 
+  const existing = existingOf(raw, cluster);
+  const external = externalOf(raw, cluster);
+
   // Each cloud the stack touches reads and checks its own settings.
   const settings: Partial<Record<keyof CloudSettings, unknown>> = {};
   for (const cloud of cloudsOf(cluster, storage)) {
@@ -207,6 +331,8 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
       "apiAllowedCidrs",
       raw.apiAllowedCidrs ?? DEFAULTS.apiAllowedCidrs,
     ),
+    ...(existing ? { existing } : {}),
+    ...(external ? { external } : {}),
     ...(settings as Partial<CloudSettings>),
   };
 }
@@ -257,6 +383,12 @@ function readConfig(): StackConfig {
       serviceAccount: project.get("serviceAccount"),
       awsMechanism: project.get("awsMechanism"),
       apiAllowedCidrs: project.getObject<unknown>("apiAllowedCidrs"),
+      existingCluster: project.get("existingCluster"),
+      existingResourceGroup: project.get("existingResourceGroup"),
+      installAgent: project.getObject<unknown>("installAgent"),
+      // A secret in the stack's config; StackConfig hands it on only to a secret Output.
+      kubeconfig: project.get("kubeconfig"),
+      oidcIssuerUrl: project.get("oidcIssuerUrl"),
       ...Object.fromEntries(providerSettings),
     },
     pulumi.getStack(),

@@ -18,6 +18,7 @@ import {
   type StorageKind,
   type StorageModule,
 } from "./core";
+import { externalCluster } from "./external";
 import { gcpCloud, gcsStorage, gkeCluster } from "./gcp";
 
 export const CLOUD_MODULES: { readonly [C in Cloud]: CloudModule<C> } = {
@@ -30,6 +31,7 @@ export const CLUSTERS: Readonly<Record<ClusterKind, ClusterModule>> = {
   eks: eksCluster,
   gke: gkeCluster,
   aks: aksCluster,
+  external: externalCluster,
 };
 
 export const STORAGES: Readonly<Record<StorageKind, StorageModule>> = {

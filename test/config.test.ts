@@ -14,7 +14,7 @@ import {
 } from "../src/config";
 import { CLUSTER_KINDS, STORAGE_KINDS } from "../src/core";
 import { CLUSTERS, SUPPORTED_PAIRS } from "../src/registry";
-import { evaluate, exampleStackConfig, ROOT } from "../offline/evaluate";
+import { evaluate, EXAMPLE_KUBECONFIG, exampleStackConfig, ROOT } from "../offline/evaluate";
 import { installMocks } from "../offline/mocks";
 
 const aws = { "aws:region": "eu-north-1" };
@@ -59,7 +59,9 @@ describe("parseConfig", () => {
     );
     expect(declared).toEqual(DEFAULTS);
     for (const [k, v] of Object.entries(project.config as Record<string, any>)) {
-      expect(v.type).toBe(k === "apiAllowedCidrs" ? "array" : "string");
+      expect(v.type, k).toBe(
+        k === "apiAllowedCidrs" ? "array" : k === "installAgent" ? "boolean" : "string",
+      );
       expect(v.description).toMatch(/\w/);
     }
   });
@@ -101,8 +103,8 @@ describe("parseConfig", () => {
   });
 
   test.each([
-    [{ cluster: "gcp" }, 'config `cluster`: expected one of eks, gke, aks, got "gcp"'],
-    [{ cluster: "EKS" }, 'config `cluster`: expected one of eks, gke, aks, got "EKS"'],
+    [{ cluster: "gcp" }, 'config `cluster`: expected one of eks, gke, aks, external, got "gcp"'],
+    [{ cluster: "EKS" }, 'config `cluster`: expected one of eks, gke, aks, external, got "EKS"'],
     [{ storage: "gcp" }, 'config `storage`: expected one of s3, gcs, blob, got "gcp"'],
     [
       { namespace: "Demo" },
@@ -193,17 +195,35 @@ describe("cluster × storage pairs", () => {
     "azure-native:location": "swedencentral",
   };
 
-  test("all nine are supported, each needing exactly its two clouds' settings", () => {
+  test("all twelve are supported, each needing exactly its clouds' settings (external has none)", () => {
     const all = CLUSTER_KINDS.flatMap((c) => STORAGE_KINDS.map((s) => [c, s] as const));
+    expect(all).toHaveLength(12);
     expect([...SUPPORTED_PAIRS].sort()).toEqual([...all].sort());
-    const cloud = { eks: "aws", gke: "gcp", aks: "azure", s3: "aws", gcs: "gcp", blob: "azure" };
+    const cloud: Record<string, string | undefined> = {
+      ...{ eks: "aws", gke: "gcp", aks: "azure", external: undefined },
+      ...{ s3: "aws", gcs: "gcp", blob: "azure" },
+    };
+    const external = {
+      kubeconfig: EXAMPLE_KUBECONFIG,
+      oidcIssuerUrl: "https://oidc.example.com/clusters/demo",
+    };
     for (const [cluster, storage] of all) {
-      const config = parseConfig({ ...raw, cluster, storage }, "x");
+      const config = parseConfig(
+        { ...raw, ...(cluster === "external" ? external : {}), cluster, storage },
+        "x",
+      );
       const clouds = ["aws", "gcp", "azure"].filter((k) => k in config);
       expect(clouds.sort(), `${cluster}→${storage}`).toEqual(
-        [...new Set([cloud[cluster], cloud[storage]])].sort(),
+        [...new Set([cloud[cluster], cloud[storage]].filter((c) => c !== undefined))].sort(),
       );
+      expect(config.external, cluster).toEqual(cluster === "external" ? external : undefined);
     }
+  });
+
+  test("an external cluster needs a storage: it has no cloud of its own", () => {
+    expect(error({ cluster: "external" })).toBe(
+      "config `storage`: required with cluster external, which has no cloud of its own; expected one of s3, gcs, blob, got nothing",
+    );
   });
 
   test("a cross-cloud pair names the other cloud's missing setting", () => {

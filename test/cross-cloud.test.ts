@@ -9,7 +9,7 @@
  * unverified).
  */
 import { describe, expect, test } from "vitest";
-import { evaluate, exampleStackConfig, stackNames } from "../offline/evaluate";
+import { evaluate, exampleStackConfig, stackNames, STORAGE_OVERRIDES } from "../offline/evaluate";
 import { statements } from "../offline/iam";
 import { installMocks, valueOf, type Recorder } from "../offline/mocks";
 import type { ClusterKind, StorageKind } from "../src/core";
@@ -90,15 +90,26 @@ const stackFor = (c: ClusterKind, s: StorageKind) =>
     const cfg = exampleStackConfig(n);
     return cfg["workload-identity:cluster"] === c && cfg["workload-identity:storage"] === s;
   });
+/**
+ * The example of a pair: its stack file, or, for the external cluster (which ships one file, for
+ * S3), that file with the storage's `--config` overrides (docs/external.md shows them).
+ */
+const exampleFor = (c: ClusterKind, s: StorageKind) => {
+  const own = stackFor(c, s);
+  if (own) return { stack: own, config: exampleStackConfig(own) };
+  const base = c === "external" ? stackFor(c, "s3") : undefined;
+  return base ? { stack: base, config: exampleStackConfig(base, STORAGE_OVERRIDES[s]) } : undefined;
+};
 
 describe.each(crossPairs)("%s → %s", (cluster, storage) => {
-  test("ships a stack file", () => {
-    expect(stackFor(cluster, storage)).toBeDefined();
+  test("ships a stack file (external: one, for S3, the others by --config)", () => {
+    expect(exampleFor(cluster, storage)).toBeDefined();
+    if (cluster !== "external") expect(stackFor(cluster, storage)).toBeDefined();
   });
 
   test("issuer, audience and subject agree between the trust and the pod", async () => {
-    const stack = stackFor(cluster, storage)!;
-    const run = await evaluate(rec, stack);
+    const { stack, config } = exampleFor(cluster, storage)!;
+    const run = await evaluate(rec, stack, config);
     const trust = trustOf(storage, rec);
 
     // The issuer is the cluster's, verbatim (with https://, trailing '/' kept on AKS).

@@ -1,7 +1,7 @@
 /**
  * The configuration sweep of issue 10: over stack names of 1–40 characters and namespaces and
- * ServiceAccounts of 1–63 characters, for every supported pair (the nine stack files, and dev with
- * `awsMechanism: irsa`), no configuration the program accepts makes a name a cloud would reject
+ * ServiceAccounts of 1–63 characters, for every supported pair (the stack files, dev with
+ * `awsMechanism: irsa`, and the external cluster reading GCS and Blob), no configuration the program accepts makes a name a cloud would reject
  * (rules and their sources: test/support/name-rules.ts), and no bad input is accepted.
  *
  * Sampling. An evaluation of the program costs ~0.1 s, a configuration check microseconds, so:
@@ -30,7 +30,7 @@
  * see name-rules.ts); the mocks' own auto-names have the providers' lengths, which is checked.
  */
 import { beforeAll, describe, expect, test } from "vitest";
-import { evaluate, exampleStackConfig, stackNames } from "../offline/evaluate";
+import { evaluate, exampleStackConfig, stackNames, STORAGE_OVERRIDES } from "../offline/evaluate";
 import { installMocks, type Recorded } from "../offline/mocks";
 import { azureResources } from "../offline/clouds/azure";
 import { gcpResources } from "../offline/clouds/gcp";
@@ -69,6 +69,12 @@ interface Pair {
 const PAIRS: readonly Pair[] = [
   ...stackNames().map((file) => ({ id: file, file, overrides: {} })),
   { id: "dev-irsa", file: "dev", overrides: { "workload-identity:awsMechanism": "irsa" } },
+  // The external cluster ships one stack file (S3); the other storages by their --config.
+  ...(["gcs", "blob"] as const).map((storage) => ({
+    id: `external-${storage}`,
+    file: "external-s3",
+    overrides: STORAGE_OVERRIDES[storage],
+  })),
 ];
 
 const NS_KEY = "workload-identity:namespace";
@@ -84,6 +90,8 @@ function rawConfig(c: Readonly<Record<string, string>>): RawConfig {
     serviceAccount: c[SA_KEY],
     awsMechanism: c["workload-identity:awsMechanism"],
     apiAllowedCidrs: cidrs === undefined ? undefined : JSON.parse(cidrs),
+    kubeconfig: c["workload-identity:kubeconfig"],
+    oidcIssuerUrl: c["workload-identity:oidcIssuerUrl"],
     "aws:region": c["aws:region"],
     "aws:profile": c["aws:profile"],
     "gcp:project": c["gcp:project"],

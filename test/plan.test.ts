@@ -4,15 +4,28 @@
  */
 import { describe, expect, test } from "vitest";
 import { azureRole } from "../offline/chain";
-import { EXAMPLE_PROJECT, readStackFile, stackConfig, stackNames } from "../offline/evaluate";
+import {
+  EXAMPLE_KUBECONFIG,
+  EXAMPLE_PROJECT,
+  readStackFile,
+  stackConfig,
+  stackNames,
+} from "../offline/evaluate";
 import { type Args, mermaidText, plan } from "../offline/plan";
 import { placeholderRefusal } from "./support/plan";
 
 /** The project the other tests give these stacks: their evaluations are the ones plan reads. */
 const PROJECT = EXAMPLE_PROJECT;
-/** Stack files that ship the placeholder project need a real-looking one to plan. */
-const projectFor = (stack: string): Record<string, string> =>
-  readStackFile(stack)["gcp:project"] ? { "gcp:project": PROJECT } : {};
+/**
+ * Stack files that ship the placeholder project need a real-looking one to plan; an external
+ * cluster's, the kubeconfig its file cannot hold (a secret).
+ */
+const projectFor = (stack: string): Record<string, string> => ({
+  ...(readStackFile(stack)["gcp:project"] ? { "gcp:project": PROJECT } : {}),
+  ...(readStackFile(stack)["workload-identity:cluster"] === "external"
+    ? { "workload-identity:kubeconfig": EXAMPLE_KUBECONFIG }
+    : {}),
+});
 const args = (
   stack: string,
   format: Args["format"] = "text",

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import type { ClusterKind, StorageKind } from "../src/core";
-import { CLUSTERS } from "../src/registry";
+import { CLUSTERS, SUPPORTED_PAIRS } from "../src/registry";
 import { readStackFile, ROOT, stackNames } from "../offline/evaluate";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -100,19 +100,25 @@ describe("README", () => {
     const named: string[] = [];
     for (const row of rows.slice(2)) {
       const [label, ...cells] = row.split("|").slice(1, -1);
-      const cluster = /\*\*(EKS|GKE|AKS)\*\*/.exec(label)?.[1].toLowerCase() as ClusterKind;
+      const cluster = /\*\*(EKS|GKE|AKS|External)\*\*/
+        .exec(label)?.[1]
+        .toLowerCase() as ClusterKind;
       expect(cluster, row).toBeDefined();
       cells.forEach((cell, i) => {
         const stacks = [...cell.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]);
         expect(stacks.length, `${cluster}→${storages[i]}`).toBe(1);
         const file = readStackFile(stacks[0]);
+        // A cell may name a stack file with its storage set over it (`external-s3`, `storage: gcs`).
+        const storage = /`storage: ([a-z0-9]+)`/.exec(cell)?.[1];
         const c = (file["workload-identity:cluster"] ?? "eks") as ClusterKind;
-        const s = file["workload-identity:storage"] || CLUSTERS[c].nativeStorage;
+        const s = storage ?? (file["workload-identity:storage"] || CLUSTERS[c].nativeStorage);
         expect(`${stacks[0]}: ${c}→${s}`).toBe(`${stacks[0]}: ${cluster}→${storages[i]}`);
         named.push(stacks[0]);
       });
     }
-    expect(named.sort()).toEqual(stackNames());
+    expect([...new Set(named)].sort()).toEqual(stackNames());
+    // Every supported pair has its cell.
+    expect(named).toHaveLength(SUPPORTED_PAIRS.length);
   });
 
   test("links every page under docs/", () => {

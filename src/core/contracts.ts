@@ -30,7 +30,8 @@ export type NativeCluster =
       /** `<project>.svc.id.goog`, as GKE reports it once the pool exists. */
       readonly workloadPool: pulumi.Output<string>;
     }
-  | { readonly kind: "aks" };
+  | { readonly kind: "aks" }
+  | { readonly kind: "external" };
 
 /** What every Cluster component offers the resources that run on it or trust it. */
 export interface ClusterOffer {

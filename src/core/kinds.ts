@@ -3,7 +3,8 @@
 /** The Pulumi project name: tags, labels and the config namespace. */
 export const PROJECT = "workload-identity";
 
-export const CLUSTER_KINDS = ["eks", "gke", "aks"] as const;
+/** `external`: any conformant cluster the stack connects to through a kubeconfig and its issuer. */
+export const CLUSTER_KINDS = ["eks", "gke", "aks", "external"] as const;
 export const STORAGE_KINDS = ["s3", "gcs", "blob"] as const;
 export type ClusterKind = (typeof CLUSTER_KINDS)[number];
 export type StorageKind = (typeof STORAGE_KINDS)[number];

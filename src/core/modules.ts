@@ -42,6 +42,11 @@ export interface ClusterModule {
   readonly nativeStorage?: StorageKind;
   /** The Pulumi type of the cloud's cluster resource, for tools that read a recorded stack. */
   readonly resourceType: string;
+  /**
+   * Why the cloud would refuse `name` as an existing cluster's name, or undefined; absent when
+   * this kind cannot adopt an existing cluster.
+   */
+  existingNameProblem?(name: string): string | undefined;
   /** The longest OIDC issuer URL (with `https://`) this kind can have, for worst-case limits. */
   worstCaseIssuer(config: StackConfig): string;
   /** Where the stack puts the cluster, as its config says: `eu-north-1`, `europe-north1-a`. */

@@ -14,6 +14,16 @@ export interface RawConfig {
   readonly awsMechanism?: string;
   /** The parsed value of `apiAllowedCidrs` (a YAML/JSON list of IPv4 CIDRs). */
   readonly apiAllowedCidrs?: unknown;
+  /** An existing EKS, GKE or AKS cluster to adopt instead of creating one. */
+  readonly existingCluster?: string;
+  /** The existing AKS cluster's resource group. */
+  readonly existingResourceGroup?: string;
+  /** The parsed value of `installAgent` (true/false): install a missing Pod Identity agent. */
+  readonly installAgent?: unknown;
+  /** `cluster: external`: the kubeconfig's contents (a secret in the stack's config). */
+  readonly kubeconfig?: string;
+  /** `cluster: external`: the cluster's issuer, exactly as its tokens carry it in `iss`. */
+  readonly oidcIssuerUrl?: string;
   /** Provider settings by their full key: `aws:region`, `gcp:project`, `azure-native:location`… */
   readonly [providerKey: `${string}:${string}`]: string | undefined;
 }
@@ -58,6 +68,24 @@ export interface StackConfig {
    * leaves the cloud's open default in place; the machine running `pulumi up` must be inside one.
    */
   readonly apiAllowedCidrs: readonly string[];
+  /**
+   * Present when the stack adopts an existing EKS, GKE or AKS cluster (`existingCluster`): the
+   * stack looks it up and never creates, changes or deletes it.
+   */
+  readonly existing?: {
+    readonly name: string;
+    /** AKS: the cluster's resource group. */
+    readonly resourceGroup?: string;
+    /** EKS: install the Pod Identity agent add-on when it is missing (kept on destroy). */
+    readonly installAgent: boolean;
+  };
+  /** Present for `cluster: external`: how to reach the cluster, and whom its tokens name. */
+  readonly external?: {
+    /** The kubeconfig's contents: pass it on only as a secret. */
+    readonly kubeconfig: string;
+    /** `https://…`, exactly as the cluster's tokens carry it in `iss`. */
+    readonly oidcIssuerUrl: string;
+  };
   /** Present when the cluster or the storage is on AWS. */
   readonly aws?: AwsSettings;
   /** Present when the cluster or the storage is on Google Cloud. */
