@@ -92,6 +92,7 @@ function rawConfig(c: Readonly<Record<string, string>>): RawConfig {
     apiAllowedCidrs: cidrs === undefined ? undefined : JSON.parse(cidrs),
     kubeconfig: c["workload-identity:kubeconfig"],
     oidcIssuerUrl: c["workload-identity:oidcIssuerUrl"],
+    existingCluster: c["workload-identity:existingCluster"],
     "aws:region": c["aws:region"],
     "aws:profile": c["aws:profile"],
     "gcp:project": c["gcp:project"],

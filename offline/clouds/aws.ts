@@ -77,6 +77,81 @@ function filtersOf(token: string, args: any, known: readonly string[]): Record<s
   return filters;
 }
 
+/**
+ * An EKS cluster that exists in the mock account before any stack runs (for `existingCluster`):
+ * what `eks:DescribeCluster` and `eks:DescribeAddon` would answer. Invented data.
+ */
+export interface ExistingEksMock {
+  readonly issuer: string;
+  /** EKS Auto Mode (`computeConfig.enabled`): it runs the Pod Identity agent itself. */
+  readonly autoMode?: boolean;
+  /** The `eks-pod-identity-agent` add-on, with its tags, when installed. */
+  readonly agentAddon?: { readonly tags: Readonly<Record<string, string>> };
+}
+
+const existingIssuer = (id: string) => `https://oidc.eks.${REGION}.amazonaws.com/id/${id}`;
+
+/** Existing clusters in `REGION`, by name. */
+export const EXISTING_EKS: Readonly<Record<string, ExistingEksMock>> = {
+  // The placeholder of Pulumi.eks-existing.yaml: a cluster someone else runs, agent installed.
+  "my-eks-cluster": {
+    issuer: existingIssuer("0A1B2C3D4E5F60718293A4B5C6D7E8F9"),
+    agentAddon: { tags: {} },
+  },
+  // A team's cluster: agent add-on installed by its owners, IAM OIDC provider created (eksctl).
+  "team-cluster": {
+    issuer: existingIssuer("7E4A1C9B2D3F4A5B6C7D8E9F0A1B2C3D"),
+    agentAddon: { tags: { owner: "platform-team" } },
+  },
+  // A bare cluster: no agent, no IAM OIDC provider.
+  "bare-cluster": { issuer: existingIssuer("B1A2C3D4E5F60718293A4B5C6D7E8F90") },
+  // Auto Mode: no add-on (it runs the agent itself); its IAM OIDC provider lacks the STS audience.
+  "auto-cluster": { issuer: existingIssuer("A0B1C2D3E4F5061728394A5B6C7D8E9F"), autoMode: true },
+  // The add-on an earlier `up` of stack dev installed (installAgent: true): it carries our tags.
+  "ours-cluster": {
+    issuer: existingIssuer("C0FFEE00112233445566778899AABBCC"),
+    agentAddon: {
+      tags: {
+        project: "workload-identity",
+        stack: "dev",
+        "managed-by": "pulumi",
+        component: "identity-agent",
+      },
+    },
+  },
+};
+
+/** IAM OIDC providers that exist in the mock account, by URL (with `https://`): their audiences. */
+export const EXISTING_OIDC_PROVIDERS: Readonly<Record<string, readonly string[]>> = {
+  [EXISTING_EKS["my-eks-cluster"].issuer]: ["sts.amazonaws.com"],
+  [EXISTING_EKS["team-cluster"].issuer]: ["sts.amazonaws.com"],
+  [EXISTING_EKS["ours-cluster"].issuer]: ["sts.amazonaws.com"],
+  [EXISTING_EKS["auto-cluster"].issuer]: ["example-audience"],
+};
+
+const oidcProviderArn = (url: string) =>
+  `arn:aws:iam::${ACCOUNT}:oidc-provider/${url.replace(/^https:\/\//, "")}`;
+
+/**
+ * An invoke's failure as the engine hands it over: the SDK rejects with `new Error(err.details)`
+ * (@pulumi/pulumi runtime/invoke.js), so a mock's error must carry its text in `details` too.
+ */
+function invokeFailure(message: string): Error {
+  return Object.assign(new Error(message), { details: message });
+}
+
+/** The existing cluster the lookup names, or the error the provider reports for a missing one. */
+function existingEks(token: string, name: unknown, region: unknown): ExistingEksMock {
+  const cluster = region === REGION ? EXISTING_EKS[String(name)] : undefined;
+  if (!cluster) {
+    // How the provider reports EKS's ResourceNotFoundException from a data source.
+    throw invokeFailure(
+      `${token}: reading EKS Cluster (${String(name)}): couldn't find resource (ResourceNotFoundException)`,
+    );
+  }
+  return cluster;
+}
+
 export const awsResources: Record<string, ResourceMock> = {
   "aws:iam/role:Role": (name, inputs) => {
     const roleName = inputs.name ?? autoname(name);
@@ -114,6 +189,14 @@ export const awsResources: Record<string, ResourceMock> = {
     const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
     return { id: arn, state: { ...inputs, arn } };
   },
+  "aws:eks/addon:Addon": (_name, inputs) => ({
+    id: `${inputs.clusterName}:${inputs.addonName}`,
+    state: {
+      ...inputs,
+      arn: `arn:aws:eks:${REGION}:${ACCOUNT}:addon/${inputs.clusterName}/${inputs.addonName}/0example`,
+      addonVersion: "v1.3.4-eksbuild.1",
+    },
+  }),
   "aws:eks/podIdentityAssociation:PodIdentityAssociation": (name, inputs) => ({
     id: `${name}-id`,
     state: {
@@ -125,6 +208,59 @@ export const awsResources: Record<string, ResourceMock> = {
 };
 
 export const awsInvokes: Record<string, InvokeMock> = {
+  "aws:eks/getCluster:getCluster": (args) => {
+    const cluster = existingEks("getCluster", args.name, args.region);
+    return {
+      id: args.name,
+      name: args.name,
+      region: args.region,
+      arn: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${args.name}`,
+      endpoint: `https://ADOPTED${args.name.length}.gr7.${REGION}.eks.amazonaws.com`,
+      certificateAuthorities: [{ data: `Q0Etb2Yt${Buffer.from(args.name).toString("base64")}` }],
+      identities: [{ oidcs: [{ issuer: cluster.issuer }] }],
+      computeConfigs: cluster.autoMode
+        ? [{ enabled: true, nodePools: ["general-purpose", "system"], nodeRoleArn: "" }]
+        : [],
+      status: "ACTIVE",
+      version: "1.33",
+      tags: {},
+    };
+  },
+  "aws:eks/getAddon:getAddon": (args) => {
+    const cluster = existingEks("getAddon", args.clusterName, args.region);
+    const addon = args.addonName === "eks-pod-identity-agent" ? cluster.agentAddon : undefined;
+    if (!addon) {
+      throw invokeFailure(
+        `getAddon: reading EKS Add-On (${args.clusterName}:${args.addonName}): couldn't find resource ` +
+          `(ResourceNotFoundException: No addon: ${args.addonName} found in cluster: ${args.clusterName})`,
+      );
+    }
+    return {
+      id: `${args.clusterName}:${args.addonName}`,
+      addonName: args.addonName,
+      clusterName: args.clusterName,
+      addonVersion: "v1.3.4-eksbuild.1",
+      arn: `arn:aws:eks:${REGION}:${ACCOUNT}:addon/${args.clusterName}/${args.addonName}/0existing`,
+      tags: addon.tags,
+    };
+  },
+  "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": (args) => {
+    const audiences = EXISTING_OIDC_PROVIDERS[args.url];
+    if (!audiences) {
+      throw invokeFailure(
+        `getOpenIdConnectProvider: reading IAM OIDC Provider (${args.url}): couldn't find resource`,
+      );
+    }
+    const arn = oidcProviderArn(args.url);
+    return {
+      id: arn,
+      arn,
+      url: args.url,
+      clientIdLists: [...audiences],
+      thumbprintLists: [],
+      tags: {},
+    };
+  },
   "aws:ec2/getVpcs:getVpcs": (args) => {
     const token = "getVpcs";
     const region = regionOf(token, args);

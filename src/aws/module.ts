@@ -14,7 +14,11 @@ import {
   type ClusterModule,
   type StorageModule,
   type StorageSide,
+  type ClusterSide,
+  type StackConfig,
+  type Tags,
 } from "../core";
+import { AdoptedCluster, AdoptedIdentityAgent, eksClusterNameProblem } from "./adopted";
 import { IdentityAgent } from "./agent";
 import { IdentityBinding } from "./binding";
 import { BucketWithPolicy } from "./bucket";
@@ -60,9 +64,11 @@ export const eksCluster: ClusterModule = {
   resourceType: "aws:eks/cluster:Cluster",
   worstCaseIssuer: worstCaseEksIssuer,
   location: (config) => settingsOf(config, "aws").region,
+  existingNameProblem: eksClusterNameProblem,
   build({ config, tags, providerOf }) {
     const settings = settingsOf(config, "aws");
     const opts = { providers: { aws: providerOf("aws") } };
+    if (config.existing) return adoptEks(config, tags, opts);
     const cluster = new Cluster(
       `${config.prefix}-cluster`,
       {
@@ -81,6 +87,48 @@ export const eksCluster: ClusterModule = {
     return { cluster, agent };
   },
 };
+
+/**
+ * Pod Identity needs the agent on the cluster; IRSA and federation to other clouds do not (IRSA's
+ * webhook is part of EKS's control plane).
+ */
+const needsPodIdentityAgent = (config: StackConfig): boolean =>
+  config.storage === "s3" && config.awsMechanism === "pod-identity";
+
+/** The cluster side of an adopted EKS cluster: looked up, and its agent checked (or installed). */
+function adoptEks(
+  config: StackConfig,
+  tags: Tags,
+  opts: pulumi.ComponentResourceOptions,
+): ClusterSide {
+  const existing = config.existing!;
+  const settings = settingsOf(config, "aws");
+  if (existing.installAgent && !needsPodIdentityAgent(config)) {
+    throw new ConfigError(
+      "config `installAgent`: true, but this stack does not use EKS Pod Identity " +
+        `(storage ${config.storage}, awsMechanism ${config.awsMechanism}); ` +
+        "the agent is only needed with storage s3 and awsMechanism pod-identity: remove installAgent",
+    );
+  }
+  const cluster = new AdoptedCluster(
+    `${config.prefix}-cluster`,
+    { name: existing.name, region: settings.region, profile: settings.profile },
+    opts,
+  );
+  const agent = new AdoptedIdentityAgent(
+    `${config.prefix}-agent`,
+    {
+      clusterName: existing.name,
+      region: settings.region,
+      autoMode: cluster.autoMode,
+      required: needsPodIdentityAgent(config),
+      install: existing.installAgent,
+      tags,
+    },
+    opts,
+  );
+  return { cluster, agent };
+}
 
 export const s3Storage: StorageModule = {
   kind: "s3",
@@ -129,6 +177,10 @@ export const s3Storage: StorageModule = {
         issuerUrl: cluster.oidcIssuerUrl,
         // IRSA on EKS (its webhook delivers the token); elsewhere the pod projects its own.
         delivery: native.kind === "eks" ? "irsa" : "projected",
+        // An adopted EKS cluster's IAM OIDC provider exists already, or is refused as missing.
+        ...(native.kind === "eks" && config.existing
+          ? { existingOidcProvider: { cluster: config.existing.name } }
+          : {}),
       },
       opts,
     );

@@ -47,6 +47,15 @@ export interface WebIdentityBindingArgs {
    * token for `sts.amazonaws.com` and sets the env itself (any cluster outside AWS).
    */
   readonly delivery: "irsa" | "projected";
+  /**
+   * Use the account's existing IAM OIDC provider for the issuer instead of creating one: for a
+   * cluster the stack adopts, whose provider usually exists already (IAM allows one per URL and
+   * refuses a second with `EntityAlreadyExists`:
+   * https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html).
+   * `cluster` names the cluster in messages. A missing provider, or one without the STS audience,
+   * fails the preview with the command that fixes it; the stack never changes it.
+   */
+  readonly existingOidcProvider?: { readonly cluster: string };
   readonly tags: Tags;
 }
 
@@ -66,12 +75,15 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
     const tags = componentTags(args.tags, "identity-binding");
     const { namespace, serviceAccount } = args.identity;
 
-    // One IAM OIDC provider per issuer URL per account: this cluster's, created here.
-    const oidc = new iam.OpenIdConnectProvider(
-      `${name}-oidc`,
-      { url: args.issuerUrl, clientIdLists: [STS_AUDIENCE], tags },
-      { parent: this },
-    );
+    // One IAM OIDC provider per issuer URL per account: this cluster's, created here, or the
+    // existing one of an adopted cluster.
+    const oidc = args.existingOidcProvider
+      ? this.existingProvider(args.issuerUrl, args.existingOidcProvider.cluster)
+      : new iam.OpenIdConnectProvider(
+          `${name}-oidc`,
+          { url: args.issuerUrl, clientIdLists: [STS_AUDIENCE], tags },
+          { parent: this },
+        );
     const { role, permissions } = readerRole(
       name,
       {
@@ -129,5 +141,50 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
       roleName: this.roleName,
       oidcProviderArn: this.oidcProviderArn,
     });
+  }
+
+  /**
+   * The account's IAM OIDC provider for `issuerUrl`, read through this component's AWS provider
+   * (an invoke with `parent` uses the parent's provider: @pulumi/pulumi runtime/invoke.js
+   * `getProvider`). Its ARN and URL, once it is known to trust the STS audience.
+   */
+  private existingProvider(
+    issuerUrl: pulumi.Input<string>,
+    cluster: string,
+  ): { arn: pulumi.Output<string>; url: pulumi.Output<string> } {
+    // By URL with `https://`, as the data source documents (registry: aws_iam_openid_connect_provider
+    // data source, "url = \"https://accounts.google.com\"").
+    const found = pulumi.output(issuerUrl).apply((url) =>
+      iam.getOpenIdConnectProvider({ url }, { parent: this }).then(
+        (p) => {
+          if (!p.clientIdLists.includes(STS_AUDIENCE)) {
+            throw new pulumi.ResourceError(
+              `IRSA on EKS cluster ${JSON.stringify(cluster)}: its IAM OIDC provider ${p.arn} does not ` +
+                `accept the audience ${STS_AUDIENCE}; add it with \`aws iam add-client-id-to-open-id-connect-provider ` +
+                `--open-id-connect-provider-arn ${p.arn} --client-id ${STS_AUDIENCE}\``,
+              this,
+            );
+          }
+          return p;
+        },
+        (e: unknown) => {
+          const text = e instanceof Error ? e.message : String(e);
+          if (!/NoSuchEntity|couldn't find resource|not found/i.test(text)) {
+            throw new pulumi.ResourceError(
+              `IRSA on EKS cluster ${JSON.stringify(cluster)}: looking up the IAM OIDC provider for ${url}: ${text}`,
+              this,
+            );
+          }
+          // The API's ThumbprintList is optional: IAM fetches it from the issuer (API reference above).
+          throw new pulumi.ResourceError(
+            `IRSA on EKS cluster ${JSON.stringify(cluster)}: the account has no IAM OIDC provider for ` +
+              `the cluster's issuer ${url}; create it with \`aws iam create-open-id-connect-provider ` +
+              `--url ${url} --client-id-list ${STS_AUDIENCE}\` (the stack uses it and never changes it)`,
+            this,
+          );
+        },
+      ),
+    );
+    return { arn: found.arn, url: found.url };
   }
 }
