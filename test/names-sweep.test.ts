@@ -84,6 +84,8 @@ function rawConfig(c: Readonly<Record<string, string>>): RawConfig {
     serviceAccount: c[SA_KEY],
     awsMechanism: c["workload-identity:awsMechanism"],
     apiAllowedCidrs: cidrs === undefined ? undefined : JSON.parse(cidrs),
+    existingCluster: c["workload-identity:existingCluster"],
+    existingResourceGroup: c["workload-identity:existingResourceGroup"],
     "aws:region": c["aws:region"],
     "aws:profile": c["aws:profile"],
     "gcp:project": c["gcp:project"],
