@@ -17,6 +17,7 @@ export interface ChainStep {
 const T = {
   eks: "aws:eks/cluster:Cluster",
   gke: "gcp:container/cluster:Cluster",
+  daemonSet: "kubernetes:apps/v1:DaemonSet",
   aks: "azure-native:containerservice:ManagedCluster",
   association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
   oidcProvider: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
@@ -68,7 +69,9 @@ function injectedAudience(rec: Recorder, sa: Recorded | undefined): string {
   if (annotations["azure.workload.identity/client-id"]) {
     return "api://AzureADTokenExchange, injected by the AKS workload identity webhook";
   }
-  if (first(rec, T.gke)) return "none in the pod: the GKE metadata server exchanges the identity";
+  if (first(rec, T.gke) || readsMetadataServer(rec)) {
+    return "none in the pod: the GKE metadata server exchanges the identity";
+  }
   return "none found";
 }
 
@@ -111,13 +114,24 @@ function awsTrust(rec: Recorder): ChainStep[] {
   return steps;
 }
 
+/** The stack reads GKE's metadata server: a GKE cluster, created or adopted (`existingCluster`). */
+const readsMetadataServer = (rec: Recorder): boolean =>
+  rec.ofType(T.daemonSet).some((d) => d.readId === "kube-system/gke-metadata-server");
+
 function gcpTrust(rec: Recorder): ChainStep[] {
   const steps: ChainStep[] = [];
   const members = rec.ofType(T.gcsMember).map((m) => String(m.inputs.member));
   // GKE's own pool (`<project>.svc.id.goog`) is in the chain only when a bucket grant names it:
   // the GKE → Cloud Storage route. A GKE cluster reading S3 or Blob keeps the pool enabled but
   // its pods project their own token to the other cloud instead.
-  const gkePool = first(rec, T.gke)?.inputs.workloadIdentityConfig?.workloadPool;
+  // An adopted cluster is only looked up: its pool is the one the grant names.
+  const gkePool: string | undefined =
+    first(rec, T.gke)?.inputs.workloadIdentityConfig?.workloadPool ??
+    (readsMetadataServer(rec)
+      ? members
+          .map((m) => /\/workloadIdentityPools\/([^/]+\.svc\.id\.goog)\//.exec(m)?.[1])
+          .find(Boolean)
+      : undefined);
   if (gkePool && members.some((m) => m.includes(`/workloadIdentityPools/${gkePool}/`))) {
     steps.push({
       step: "trust",

@@ -93,6 +93,7 @@ function rawConfig(c: Readonly<Record<string, string>>): RawConfig {
     kubeconfig: c["workload-identity:kubeconfig"],
     oidcIssuerUrl: c["workload-identity:oidcIssuerUrl"],
     existingCluster: c["workload-identity:existingCluster"],
+    existingResourceGroup: c["workload-identity:existingResourceGroup"],
     "aws:region": c["aws:region"],
     "aws:profile": c["aws:profile"],
     "gcp:project": c["gcp:project"],

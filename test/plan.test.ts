@@ -173,6 +173,7 @@ describe("the trust steps per route", () => {
   /** Which Google pool the chain names: GKE's own, a Workload Identity pool, or none. */
   const POOL: Record<string, "gke" | "federation"> = {
     gke: "gke",
+    "gke-existing": "gke",
     "eks-gcs": "federation",
     "aks-gcs": "federation",
   };

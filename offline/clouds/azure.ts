@@ -247,7 +247,60 @@ export const azureResources: Record<string, ResourceMock> = {
   }),
 };
 
+/**
+ * Existing AKS clusters the `getManagedCluster` lookup knows, all in `EXISTING_AKS_GROUP`; any
+ * other name or group is not found, as ARM answers (`ResourceNotFound`). `wi-existing` has
+ * everything the adoption needs; the others each lack something.
+ */
+export const EXISTING_AKS_GROUP = "platform-rg";
+export const EXISTING_AKS = {
+  ready: "wi-existing",
+  noIssuer: "wi-existing-no-issuer",
+  noWorkloadIdentity: "wi-existing-no-wi",
+  bare: "wi-existing-bare",
+  localAccounts: "wi-existing-local",
+} as const;
+/** The issuer AKS reports for the existing clusters: not that of a created one. */
+export const EXISTING_AKS_ISSUER = `https://${LOCATION}.oic.prod-aks.azure.com/${TENANT}/7b1d0e4c-2a3f-4e5d-8c6b-9a0f1e2d3c4b/`;
+
+function getManagedCluster(args: any): Record<string, unknown> {
+  const { resourceGroupName, resourceName, ...rest } = args;
+  if (Object.keys(rest).length > 0) {
+    throw new Error(`unexpected getManagedCluster args ${JSON.stringify(args)}`);
+  }
+  const name = String(resourceName);
+  if (
+    resourceGroupName !== EXISTING_AKS_GROUP ||
+    !(Object.values(EXISTING_AKS) as string[]).includes(name)
+  ) {
+    throw new Error(
+      `ResourceNotFound: The Resource 'Microsoft.ContainerService/managedClusters/${name}' under resource group '${resourceGroupName}' was not found.`,
+    );
+  }
+  const issuer = name !== EXISTING_AKS.noIssuer && name !== EXISTING_AKS.bare;
+  const workloadIdentity = name !== EXISTING_AKS.noWorkloadIdentity && name !== EXISTING_AKS.bare;
+  const entra = name !== EXISTING_AKS.localAccounts;
+  return {
+    id: provider(EXISTING_AKS_GROUP, "Microsoft.ContainerService/managedClusters", name),
+    name,
+    location: LOCATION,
+    type: "Microsoft.ContainerService/ManagedClusters",
+    fqdn: `${name}-dns-4f2a9c1e.hcp.${LOCATION}.azmk8s.io`,
+    enableRBAC: true,
+    ...(entra
+      ? { aadProfile: { managed: true, enableAzureRBAC: true, tenantID: TENANT } }
+      : { disableLocalAccounts: false }),
+    oidcIssuerProfile: issuer
+      ? { enabled: true, issuerURL: EXISTING_AKS_ISSUER }
+      : { enabled: false },
+    securityProfile: workloadIdentity ? { workloadIdentity: { enabled: true } } : {},
+    provisioningState: "Succeeded",
+    tags: { team: "platform" },
+  };
+}
+
 export const azureInvokes: Record<string, InvokeMock> = {
+  "azure-native:containerservice:getManagedCluster": getManagedCluster,
   "azure-native:authorization:getClientConfig": (args) => {
     if (Object.keys(args).length > 0) {
       throw new Error(`unexpected getClientConfig args ${JSON.stringify(args)}`);

@@ -128,8 +128,76 @@ export const gcpResources: Record<string, ResourceMock> = {
 };
 
 /**
- * None: the program looks nothing up on Google Cloud. `getProject` in particular needs the Cloud
- * Resource Manager API at every preview; the project number comes from the bucket
- * (`projectNumber`) or the Workload Identity pool (`name`) instead, so any lookup throws here.
+ * Existing GKE clusters the `getCluster` lookup knows, by name; any other name is not found, as
+ * GKE answers (`Error 404: Not found: projects/…/clusters/…`). `wi-existing` has everything the
+ * adoption needs; the others each lack one prerequisite.
  */
-export const gcpInvokes: Record<string, InvokeMock> = {};
+export const EXISTING_GKE = {
+  ready: "wi-existing",
+  noPool: "wi-existing-no-pool",
+  gceMetadata: "wi-existing-gce-metadata",
+  otherPool: "wi-existing-other-pool",
+} as const;
+/** The endpoint and CA the lookup reports for an existing cluster: not those of a created one. */
+export const EXISTING_GKE_ENDPOINT = "35.228.14.92";
+export const EXISTING_GKE_CA =
+  "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUVFeGlzdGluZ0dLRQotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==";
+
+const pool = (name: string, mode: string) => ({
+  name,
+  nodeConfigs: [{ workloadMetadataConfigs: [{ mode }], machineType: "e2-standard-4" }],
+});
+
+function getCluster(args: any): Record<string, unknown> {
+  const { name, location, project, ...rest } = args;
+  if (Object.keys(rest).length > 0 || typeof project !== "string" || typeof location !== "string") {
+    throw new Error(`unexpected getCluster args ${JSON.stringify(args)}`);
+  }
+  if (!(Object.values(EXISTING_GKE) as string[]).includes(name)) {
+    throw new Error(
+      `googleapi: Error 404: Not found: projects/${project}/locations/${location}/clusters/${name}.`,
+    );
+  }
+  const workloadIdentityConfigs =
+    name === EXISTING_GKE.noPool
+      ? []
+      : [
+          {
+            workloadPool:
+              name === EXISTING_GKE.otherPool
+                ? "fleet-host-prj.svc.id.goog"
+                : `${project}.svc.id.goog`,
+          },
+        ];
+  return {
+    id: `projects/${project}/locations/${location}/clusters/${name}`,
+    name,
+    location,
+    project,
+    endpoint: EXISTING_GKE_ENDPOINT,
+    masterAuths: [
+      {
+        clusterCaCertificate: EXISTING_GKE_CA,
+        clientCertificate: "",
+        clientKey: "",
+        clientCertificateConfigs: [{ issueClientCertificate: false }],
+      },
+    ],
+    workloadIdentityConfigs,
+    nodePools: [
+      pool("default-pool", "GKE_METADATA"),
+      pool("batch", name === EXISTING_GKE.gceMetadata ? "GCE_METADATA" : "GKE_METADATA"),
+    ],
+    enableAutopilot: false,
+    resourceLabels: { team: "platform" },
+  };
+}
+
+/**
+ * Only the adoption's lookup of an existing cluster. `getProject` in particular needs the Cloud
+ * Resource Manager API at every preview; the project number comes from the bucket
+ * (`projectNumber`) or the Workload Identity pool (`name`) instead, so any other lookup throws.
+ */
+export const gcpInvokes: Record<string, InvokeMock> = {
+  "gcp:container/getCluster:getCluster": getCluster,
+};

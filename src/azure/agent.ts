@@ -14,8 +14,12 @@ export const WORKLOAD_IDENTITY_WEBHOOK = "azure-wi-webhook-mutating-webhook-conf
 export interface IdentityAgentArgs {
   /** The provider built from the cluster whose `securityProfile.workloadIdentity` is enabled. */
   readonly provider: KubernetesProvider;
-  /** The ManagedCluster that turns the add-on on: the webhook is read after it is in place. */
-  readonly cluster: pulumi.Resource;
+  /**
+   * The ManagedCluster that turns the add-on on: the webhook is read after it is in place. None
+   * for an adopted cluster: its Cluster component checked the add-on is on, and the provider
+   * waits for that check.
+   */
+  readonly cluster?: pulumi.Resource;
 }
 
 /** What a MutatingWebhookConfiguration's webhooks say about failures, as read from the cluster. */
@@ -63,7 +67,11 @@ export class IdentityAgent extends pulumi.ComponentResource {
     this.webhookConfiguration = admissionregistration.MutatingWebhookConfiguration.get(
       `${name}-webhook`,
       WORKLOAD_IDENTITY_WEBHOOK,
-      { parent: this, provider: args.provider, dependsOn: [args.cluster] },
+      {
+        parent: this,
+        provider: args.provider,
+        dependsOn: args.cluster ? [args.cluster] : [],
+      },
     );
     this.failurePolicies = this.webhookConfiguration.webhooks.apply((webhooks) => {
       // Unknown during a preview of a new cluster: nothing to check yet.

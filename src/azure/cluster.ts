@@ -243,7 +243,7 @@ export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
     });
 
     this.adminAssignment = this.deployerAdmin(name, cluster);
-    const endpoint = this.endpoint(group.name, cluster.name);
+    const endpoint = userEndpoint(this, group.name, cluster.name);
     this.access = new KubernetesAccess(
       `${name}-access`,
       {
@@ -298,34 +298,33 @@ export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
       { parent: this },
     );
   }
+}
 
-  /**
-   * The API server and CA, from the cluster user's kubeconfig. With local accounts off AKS returns
-   * only an Entra ID (kubelogin) user entry, which holds no secret; only the cluster entry is read.
-   * The admin credential (a local account) is never asked for.
-   */
-  private endpoint(
-    resourceGroupName: pulumi.Output<string>,
-    clusterName: pulumi.Output<string>,
-  ): { server: pulumi.Output<string>; certificateAuthority: pulumi.Output<string> } {
-    const credentials = containerservice.listManagedClusterUserCredentialsOutput(
-      { resourceGroupName, resourceName: clusterName },
-      { parent: this },
-    );
-    const endpoint = credentials.kubeconfigs.apply((kubeconfigs) => {
-      const encoded = kubeconfigs[0]?.value;
-      if (!encoded) throw new pulumi.ResourceError("AKS returned no user kubeconfig", this);
-      try {
-        return clusterEndpoint(Buffer.from(encoded, "base64").toString("utf8"));
-      } catch (e) {
-        throw new pulumi.ResourceError((e as Error).message, this);
-      }
-    });
-    return {
-      server: endpoint.server,
-      certificateAuthority: endpoint.certificateAuthority,
-    };
-  }
+/**
+ * The API server and CA of an AKS cluster, from the cluster user's kubeconfig
+ * (`listClusterUserCredential`, a read that changes nothing on the cluster). With Entra ID AKS
+ * returns only a kubelogin user entry, which holds no secret; only the cluster entry is read. The
+ * admin credential (a local account) is never asked for.
+ */
+export function userEndpoint(
+  parent: pulumi.Resource,
+  resourceGroupName: pulumi.Input<string>,
+  clusterName: pulumi.Input<string>,
+): { server: pulumi.Output<string>; certificateAuthority: pulumi.Output<string> } {
+  const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+    { resourceGroupName, resourceName: clusterName },
+    { parent },
+  );
+  const endpoint = credentials.kubeconfigs.apply((kubeconfigs) => {
+    const encoded = kubeconfigs[0]?.value;
+    if (!encoded) throw new pulumi.ResourceError("AKS returned no user kubeconfig", parent);
+    try {
+      return clusterEndpoint(Buffer.from(encoded, "base64").toString("utf8"));
+    } catch (e) {
+      throw new pulumi.ResourceError((e as Error).message, parent);
+    }
+  });
+  return { server: endpoint.server, certificateAuthority: endpoint.certificateAuthority };
 }
 
 interface KubeconfigArgs {

@@ -19,6 +19,7 @@ import { IdentityBinding } from "./binding";
 import { BucketWithPolicy } from "./bucket";
 import { blobClient } from "./client";
 import { Cluster } from "./cluster";
+import { aksExistingNameProblem, ExistingCluster } from "./existing";
 import { blobProblems, worstCaseAksIssuer } from "./limits";
 
 const AZURE_LOCATION = /^[a-z][a-z0-9]+$/;
@@ -40,16 +41,48 @@ export const azureCloud: CloudModule<"azure"> = {
   provider: (name, settings) => new azure.Provider(name, { location: settings.location }),
 };
 
+/**
+ * An adopted cluster keeps the API server access it has: the stack never changes it, so a narrowed
+ * `apiAllowedCidrs` would promise what the stack does not do. Refused, naming the key.
+ */
+export function refuseAdoptedCidrs(cidrs: readonly string[]): void {
+  if (cidrs.length !== 1 || cidrs[0] !== "0.0.0.0/0") {
+    throw new ConfigError(
+      `config \`apiAllowedCidrs\`: applies only to a cluster the stack creates, got ${JSON.stringify(cidrs)} ` +
+        "with existingCluster; the stack never changes an existing AKS cluster's API access, so remove it",
+    );
+  }
+}
+
 export const aksCluster: ClusterModule = {
   kind: "aks",
   cloud: "azure",
   nativeStorage: "blob",
   resourceType: "azure-native:containerservice:ManagedCluster",
+  existingNameProblem: aksExistingNameProblem,
   worstCaseIssuer: worstCaseAksIssuer,
   location: (config) => settingsOf(config, "azure").location,
   build({ config, tags, providerOf }) {
     const settings = settingsOf(config, "azure");
     const opts = { providers: { "azure-native": providerOf("azure") } };
+    const { existing } = config;
+    if (existing) {
+      if (!existing.resourceGroup) {
+        throw new Error("internal: config.existing of an AKS cluster has no resource group");
+      }
+      refuseAdoptedCidrs(config.apiAllowedCidrs);
+      const cluster = new ExistingCluster(
+        `${config.prefix}-cluster`,
+        { resourceGroupName: existing.resourceGroup, clusterName: existing.name },
+        opts,
+      );
+      const agent = new IdentityAgent(
+        `${config.prefix}-agent`,
+        { provider: cluster.kubernetesProvider },
+        opts,
+      );
+      return { cluster, agent };
+    }
     const cluster = new Cluster(
       `${config.prefix}-cluster`,
       { location: settings.location, apiAllowedCidrs: config.apiAllowedCidrs, tags },

@@ -13,11 +13,18 @@ export interface IdentityAgentArgs {
   readonly provider: KubernetesProvider;
   /** The node pools the metadata server runs on (each with `workloadMetadataConfig.mode = GKE_METADATA`). */
   readonly nodePools: readonly pulumi.Resource[];
+  /**
+   * The cluster is an existing one whose node pools the stack did not create (and never touches):
+   * its Cluster component checked that every pool runs `GKE_METADATA`, and the provider waits for
+   * that check, so no pool resource is needed here.
+   * @default false
+   */
+  readonly adopted?: boolean;
 }
 
 /** What is wrong with `args`, as messages; empty when nothing is. */
 export function validateIdentityAgentArgs(args: IdentityAgentArgs): string[] {
-  return args.nodePools.length > 0
+  return args.nodePools.length > 0 || args.adopted
     ? []
     : ["nodePools: expected at least one node pool for the metadata server to run on, got none"];
 }

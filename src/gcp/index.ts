@@ -7,6 +7,7 @@ export * from "./binding";
 export * from "./bucket";
 export * from "./client";
 export * from "./cluster";
+export * from "./existing";
 export * from "./federation";
 export * from "./labels";
 export * from "./limits";

@@ -18,6 +18,7 @@ import { IdentityBinding } from "./binding";
 import { BucketWithPolicy } from "./bucket";
 import { federatedGcsClient, gcsClient } from "./client";
 import { Cluster } from "./cluster";
+import { ExistingCluster, gkeExistingNameProblem } from "./existing";
 import { FederatedIdentityBinding } from "./federation";
 import { gcsProblems, worstCaseGkeIssuer } from "./limits";
 
@@ -73,6 +74,19 @@ export const gcpCloud: CloudModule<"gcp"> = {
   },
 };
 
+/**
+ * An adopted cluster keeps the control-plane access it has: the stack never changes it, so a
+ * narrowed `apiAllowedCidrs` would promise what the stack does not do. Refused, naming the key.
+ */
+export function refuseAdoptedCidrs(cidrs: readonly string[], title: string): void {
+  if (cidrs.length !== 1 || cidrs[0] !== "0.0.0.0/0") {
+    throw new ConfigError(
+      `config \`apiAllowedCidrs\`: applies only to a cluster the stack creates, got ${JSON.stringify(cidrs)} ` +
+        `with existingCluster; the stack never changes an existing ${title} cluster's API access, so remove it`,
+    );
+  }
+}
+
 /** Zonal when a zone is configured: one control plane, cheaper and faster to create. */
 const gkeLocation = (settings: GcpSettings): string => settings.zone ?? settings.region;
 
@@ -81,11 +95,31 @@ export const gkeCluster: ClusterModule = {
   cloud: "gcp",
   nativeStorage: "gcs",
   resourceType: "gcp:container/cluster:Cluster",
+  existingNameProblem: gkeExistingNameProblem,
   worstCaseIssuer: worstCaseGkeIssuer,
   location: (config) => gkeLocation(settingsOf(config, "gcp")),
   build({ config, tags, providerOf }) {
     const settings = settingsOf(config, "gcp");
     const opts = { providers: { gcp: providerOf("gcp") } };
+    if (config.existing) {
+      // Looked up in the configured zone, or region, of gcp:project; never created or changed.
+      refuseAdoptedCidrs(config.apiAllowedCidrs, "GKE");
+      const cluster = new ExistingCluster(
+        `${config.prefix}-cluster`,
+        {
+          project: settings.project,
+          location: gkeLocation(settings),
+          clusterName: config.existing.name,
+        },
+        opts,
+      );
+      const agent = new IdentityAgent(
+        `${config.prefix}-agent`,
+        { provider: cluster.kubernetesProvider, nodePools: [], adopted: true },
+        opts,
+      );
+      return { cluster, agent };
+    }
     const cluster = new Cluster(
       `${config.prefix}-cluster`,
       {
