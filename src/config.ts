@@ -216,6 +216,30 @@ function existingOf(raw: RawConfig, cluster: ClusterKind): StackConfig["existing
 }
 
 /**
+ * What an adopted cluster cannot take: the stack never changes it, so a narrowed `apiAllowedCidrs`
+ * would promise what it does not do; and the Pod Identity agent is only needed (and installed)
+ * for storage s3 with awsMechanism pod-identity.
+ */
+function adoptionProblems(
+  existing: NonNullable<StackConfig["existing"]>,
+  c: Pick<StackConfig, "cluster" | "storage" | "awsMechanism" | "apiAllowedCidrs">,
+): void {
+  if (c.apiAllowedCidrs.length !== 1 || c.apiAllowedCidrs[0] !== "0.0.0.0/0") {
+    throw new ConfigError(
+      `config \`apiAllowedCidrs\`: applies only to a cluster the stack creates, got ${JSON.stringify(c.apiAllowedCidrs)} ` +
+        `with existingCluster; the stack never changes an existing ${c.cluster.toUpperCase()} cluster's API access, so remove it`,
+    );
+  }
+  if (existing.installAgent && !(c.storage === "s3" && c.awsMechanism === "pod-identity")) {
+    throw new ConfigError(
+      "config `installAgent`: true, but this stack does not use EKS Pod Identity " +
+        `(storage ${c.storage}, awsMechanism ${c.awsMechanism}); ` +
+        "the agent is only needed with storage s3 and awsMechanism pod-identity: remove installAgent",
+    );
+  }
+}
+
+/**
  * `cluster: external`: the kubeconfig and the issuer, an `https://` URL with no query or fragment
  * (AWS, Google and Entra compare it with the tokens' `iss` as a string).
  */
@@ -313,6 +337,12 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
   const existing = existingOf(raw, cluster);
   const external = externalOf(raw, cluster);
 
+  const apiAllowedCidrs = validateCidrs(
+    "apiAllowedCidrs",
+    raw.apiAllowedCidrs ?? DEFAULTS.apiAllowedCidrs,
+  );
+  if (existing) adoptionProblems(existing, { cluster, storage, awsMechanism, apiAllowedCidrs });
+
   // Each cloud the stack touches reads and checks its own settings.
   const settings: Partial<Record<keyof CloudSettings, unknown>> = {};
   for (const cloud of cloudsOf(cluster, storage)) {
@@ -327,10 +357,7 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
     storage,
     workload: { namespace, serviceAccount },
     awsMechanism,
-    apiAllowedCidrs: validateCidrs(
-      "apiAllowedCidrs",
-      raw.apiAllowedCidrs ?? DEFAULTS.apiAllowedCidrs,
-    ),
+    apiAllowedCidrs,
     ...(existing ? { existing } : {}),
     ...(external ? { external } : {}),
     ...(settings as Partial<CloudSettings>),

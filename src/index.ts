@@ -8,6 +8,7 @@
 export * as aws from "./aws";
 export * as azure from "./azure";
 export * as core from "./core";
+export * as external from "./external";
 export * as gcp from "./gcp";
 export * as k8s from "./k8s";
 export { CLOUD_MODULES, CLUSTERS, STORAGES, SUPPORTED_PAIRS } from "./registry";

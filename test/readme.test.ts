@@ -83,7 +83,7 @@ describe("README", () => {
   });
 
   test("its pair table names, in each cell, the stack file of exactly that pair", () => {
-    const at = readme.indexOf("## Nine cluster × storage pairs");
+    const at = readme.indexOf("## Twelve cluster × storage pairs");
     expect(at).toBeGreaterThanOrEqual(0);
     const rows = readme
       .slice(at)
@@ -116,9 +116,28 @@ describe("README", () => {
         named.push(stacks[0]);
       });
     }
-    expect([...new Set(named)].sort()).toEqual(stackNames());
+    // Every stack file is in the table, but those that adopt a cluster (the paragraph below).
+    const adopted = stackNames().filter(
+      (s) => readStackFile(s)["workload-identity:existingCluster"],
+    );
+    expect([...new Set(named)].sort()).toEqual(stackNames().filter((s) => !adopted.includes(s)));
     // Every supported pair has its cell.
     expect(named).toHaveLength(SUPPORTED_PAIRS.length);
+  });
+
+  test("names every stack that adopts a cluster, with the cluster kind it adopts", () => {
+    const at = readme.indexOf("**Adopt a cluster you already run.**");
+    expect(at).toBeGreaterThanOrEqual(0);
+    const paragraph = readme.slice(at, readme.indexOf("\n\n", at));
+    const named = [...paragraph.matchAll(/`([a-z0-9-]+-existing)`/g)].map((m) => m[1]).sort();
+    const adopted = stackNames().filter(
+      (s) => readStackFile(s)["workload-identity:existingCluster"],
+    );
+    expect(named).toEqual(adopted);
+    for (const stack of adopted) {
+      const kind = readStackFile(stack)["workload-identity:cluster"] ?? "eks";
+      expect(stack.startsWith(`${kind}-`), stack).toBe(true);
+    }
   });
 
   test("links every page under docs/", () => {

@@ -103,13 +103,6 @@ function adoptEks(
 ): ClusterSide {
   const existing = config.existing!;
   const settings = settingsOf(config, "aws");
-  if (existing.installAgent && !needsPodIdentityAgent(config)) {
-    throw new ConfigError(
-      "config `installAgent`: true, but this stack does not use EKS Pod Identity " +
-        `(storage ${config.storage}, awsMechanism ${config.awsMechanism}); ` +
-        "the agent is only needed with storage s3 and awsMechanism pod-identity: remove installAgent",
-    );
-  }
   const cluster = new AdoptedCluster(
     `${config.prefix}-cluster`,
     { name: existing.name, region: settings.region, profile: settings.profile },

@@ -41,19 +41,6 @@ export const azureCloud: CloudModule<"azure"> = {
   provider: (name, settings) => new azure.Provider(name, { location: settings.location }),
 };
 
-/**
- * An adopted cluster keeps the API server access it has: the stack never changes it, so a narrowed
- * `apiAllowedCidrs` would promise what the stack does not do. Refused, naming the key.
- */
-export function refuseAdoptedCidrs(cidrs: readonly string[]): void {
-  if (cidrs.length !== 1 || cidrs[0] !== "0.0.0.0/0") {
-    throw new ConfigError(
-      `config \`apiAllowedCidrs\`: applies only to a cluster the stack creates, got ${JSON.stringify(cidrs)} ` +
-        "with existingCluster; the stack never changes an existing AKS cluster's API access, so remove it",
-    );
-  }
-}
-
 export const aksCluster: ClusterModule = {
   kind: "aks",
   cloud: "azure",
@@ -70,7 +57,6 @@ export const aksCluster: ClusterModule = {
       if (!existing.resourceGroup) {
         throw new Error("internal: config.existing of an AKS cluster has no resource group");
       }
-      refuseAdoptedCidrs(config.apiAllowedCidrs);
       const cluster = new ExistingCluster(
         `${config.prefix}-cluster`,
         { resourceGroupName: existing.resourceGroup, clusterName: existing.name },

@@ -74,19 +74,6 @@ export const gcpCloud: CloudModule<"gcp"> = {
   },
 };
 
-/**
- * An adopted cluster keeps the control-plane access it has: the stack never changes it, so a
- * narrowed `apiAllowedCidrs` would promise what the stack does not do. Refused, naming the key.
- */
-export function refuseAdoptedCidrs(cidrs: readonly string[], title: string): void {
-  if (cidrs.length !== 1 || cidrs[0] !== "0.0.0.0/0") {
-    throw new ConfigError(
-      `config \`apiAllowedCidrs\`: applies only to a cluster the stack creates, got ${JSON.stringify(cidrs)} ` +
-        `with existingCluster; the stack never changes an existing ${title} cluster's API access, so remove it`,
-    );
-  }
-}
-
 /** Zonal when a zone is configured: one control plane, cheaper and faster to create. */
 const gkeLocation = (settings: GcpSettings): string => settings.zone ?? settings.region;
 
@@ -103,7 +90,6 @@ export const gkeCluster: ClusterModule = {
     const opts = { providers: { gcp: providerOf("gcp") } };
     if (config.existing) {
       // Looked up in the configured zone, or region, of gcp:project; never created or changed.
-      refuseAdoptedCidrs(config.apiAllowedCidrs, "GKE");
       const cluster = new ExistingCluster(
         `${config.prefix}-cluster`,
         {
