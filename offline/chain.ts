@@ -197,6 +197,13 @@ function issuerCheck(rec: Recorder): ChainStep[] {
   ];
 }
 
+/** What the stack does with its cluster: creates it, adopts it, or only connects to it. */
+function clusterOrigin(run: Evaluation, created: Recorded | undefined): string {
+  if (run.config.existing) return `existing ${run.config.existing.name}: looked up, never changed`;
+  if (run.config.external) return "external: reached through its kubeconfig, never changed";
+  return `${created?.type ?? "?"} ${created?.name ?? "?"}`;
+}
+
 /** The chain, in order, for the stack just evaluated into `rec`. */
 export async function identityChain(rec: Recorder, run: Evaluation): Promise<ChainStep[]> {
   const value = <V>(o: { apply: (f: (v: V) => void) => unknown }) =>
@@ -216,7 +223,7 @@ export async function identityChain(rec: Recorder, run: Evaluation): Promise<Cha
   return [
     {
       step: "cluster",
-      detail: `${run.config.cluster.toUpperCase()} (${cluster?.type ?? "?"} ${cluster?.name ?? "?"}) in ${CLUSTERS[run.config.cluster].location(run.config)}`,
+      detail: `${run.config.cluster.toUpperCase()} (${clusterOrigin(run, cluster)}) in ${CLUSTERS[run.config.cluster].location(run.config)}`,
     },
     { step: "OIDC issuer", detail: await value<string>(run.outputs.oidcIssuerUrl) },
     ...issuerCheck(rec),
