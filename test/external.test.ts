@@ -194,7 +194,7 @@ describe("external: the plan", () => {
       "issuer check",
     ]);
     expect(steps[0].detail).toBe(
-      "EXTERNAL (workload-identity:external:Cluster wi-external-s3-cluster) in cluster example-cluster of the configured kubeconfig",
+      "EXTERNAL (external: reached through its kubeconfig, never changed) in cluster example-cluster of the configured kubeconfig",
     );
     expect(steps[2].detail).toContain(
       `skipped offline; \`pulumi up\` fetches ${ISSUER}/.well-known/openid-configuration and its jwks_uri`,
