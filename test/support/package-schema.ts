@@ -29,11 +29,21 @@ export function providerIdentity(packageName: string): { name: string; namespace
   return { name, namespace };
 }
 
-/** The component provider `pulumi package add pulumi-package` would talk to. */
+const providers = new Map<unknown, ComponentProvider>();
+
+/**
+ * The component provider `pulumi package add pulumi-package` would talk to, one per module (it
+ * caches its analysis, which takes seconds: the test files of a worker share it).
+ */
 export function packageProvider(moduleExports: unknown): ComponentProvider {
-  const components: ComponentResourceConstructor[] = getPulumiComponents(moduleExports);
-  const { name, namespace } = providerIdentity(packageManifest().name);
-  return new ComponentProvider({ name, namespace, dirname: PACKAGE_DIR, components });
+  let provider = providers.get(moduleExports);
+  if (!provider) {
+    const components: ComponentResourceConstructor[] = getPulumiComponents(moduleExports);
+    const { name, namespace } = providerIdentity(packageManifest().name);
+    provider = new ComponentProvider({ name, namespace, dirname: PACKAGE_DIR, components });
+    providers.set(moduleExports, provider);
+  }
+  return provider;
 }
 
 /** The schema as the provider generates it, parsed. */
