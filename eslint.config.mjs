@@ -134,6 +134,21 @@ export default tseslint.config(
     },
   },
   {
+    // The component package wraps src/ through its folders' indexes only (src/aws, not its files).
+    files: ["pulumi-package/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: SDK_ROOTS,
+          patterns: [
+            { group: ["../src/*/*"], message: "import a folder of src/ through its index" },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests and the offline mocks read recorded inputs, which are untyped by nature.
     files: ["test/**/*.ts", "offline/**/*.ts"],
     rules: {
