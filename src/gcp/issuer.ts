@@ -84,9 +84,11 @@ export class IssuerBucket extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [api] },
     );
-    const reader = new storage.BucketIAMMember(
+    // Authoritative for the role on this bucket (the bucket is the issuer's alone): readers are
+    // exactly `allUsers`, and nobody else is granted it here by accident.
+    const reader = new storage.BucketIAMBinding(
       `${name}-public-read`,
-      { bucket: bucket.name, role: PUBLIC_READ_ROLE, member: "allUsers" },
+      { bucket: bucket.name, role: PUBLIC_READ_ROLE, members: ["allUsers"] },
       { parent: this },
     );
     this.bucketName = bucket.name;

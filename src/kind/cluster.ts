@@ -4,8 +4,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterOffer, NativeCluster } from "../core";
 import { kindConfig } from "./kindConfig";
 
-/** kind cluster names become container names (`<name>-control-plane`) and kubeconfig contexts. */
-const KIND_NAME = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
+/**
+ * kind cluster names: at most 50 characters, as the control-plane container's host name is
+ * `<name>-control-plane` (kubernetes-sigs/kind pkg/cluster/internal/create/create.go
+ * `clusterNameMax = 50`); lowercase letters, digits and '-' here (the stack prefix's alphabet).
+ */
+export const KIND_NAME_MAX = 50;
+const KIND_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Writes the key pair for the node to mount: the private key from stdin (never on a command line,
@@ -65,9 +70,9 @@ export interface ClusterArgs {
 /** Why `args` cannot make a cluster, as messages. */
 export function validateClusterArgs(args: ClusterArgs): string[] {
   const problems: string[] = [];
-  if (!KIND_NAME.test(args.name)) {
+  if (!KIND_NAME.test(args.name) || args.name.length > KIND_NAME_MAX) {
     problems.push(
-      `name: ${JSON.stringify(args.name)} is not a kind cluster name (1–40 lowercase letters, digits and '-')`,
+      `name: ${JSON.stringify(args.name)} is not a kind cluster name (1–${KIND_NAME_MAX} lowercase letters, digits and '-')`,
     );
   }
   if (!args.keyDir.startsWith("/")) {
