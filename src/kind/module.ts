@@ -26,7 +26,7 @@ export const kindCluster: ClusterModule = {
   resourceType: "workload-identity:kind:Cluster",
   worstCaseIssuer: (config, storage) => hostOf(storage).worstCaseIssuer(config),
   problems: (config, storage) => hostOf(storage).problems(config),
-  location: (config) => `Docker on this machine (kind cluster ${config.prefix})`,
+  location: (config) => `Docker on this machine (cluster ${config.prefix})`,
   build(context) {
     const { config } = context;
     const host = context.issuerHost;
