@@ -9,22 +9,28 @@
  * command provider runs these scripts (`/bin/sh -c`, as command.d.ts `interpreter` says).
  */
 import { spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { evaluate, exampleStackConfig } from "../offline/evaluate";
-import { installMocks } from "../offline/mocks";
+import { installMocks, valueOf } from "../offline/mocks";
 import { checkLimits, parseConfig, type RawConfig } from "../src/config";
+import type { StorageKind } from "../src/core";
 import {
   CREATE_CLUSTER,
   DELETE_CLUSTER,
   GET_KUBECONFIG,
+  jwksDocument,
+  keyId,
   PREREQUISITES_COMMAND,
   REMOVE_KEYS,
+  rsaJwk,
   validateClusterArgs,
   WRITE_KEYS,
 } from "../src/kind";
+import { CLUSTERS, STORAGES } from "../src/registry";
 import { KIND_STACKS, kindCommands } from "./support/kind";
 
 const rec = installMocks();
@@ -252,4 +258,33 @@ describe("config for cluster kind", () => {
       'keyDir: ".kind/x" must be absolute (kind mounts host paths)',
     ]);
   });
+});
+
+describe("the issuer's documents and limits", () => {
+  test("a key set for a rotation holds both keys, each under its own kid; only RSA is taken", () => {
+    const pem = () =>
+      generateKeyPairSync("rsa", { modulusLength: 2048 })
+        .publicKey.export({ type: "spki", format: "pem" })
+        .toString();
+    const [a, b] = [pem(), pem()];
+    const set = JSON.parse(jwksDocument([a, b]));
+    expect(set.keys.map((k: { kid: string }) => k.kid)).toEqual([keyId(a), keyId(b)]);
+    expect(keyId(a)).not.toBe(keyId(b));
+    expect(keyId(a)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const ec = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .publicKey.export({ type: "spki", format: "pem" })
+      .toString();
+    expect(() => rsaJwk(ec)).toThrow("the signing key must be RSA, got ec");
+  });
+
+  test.each(Object.entries(KIND_STACKS))(
+    "the worst-case issuer the limits are checked on is as long as the real one (%s)",
+    async (storage, stack) => {
+      const run = await evaluate(rec, stack, exampleStackConfig(stack));
+      const issuer = await valueOf(run.outputs.oidcIssuerUrl);
+      const worst = CLUSTERS.kind.worstCaseIssuer(run.config, STORAGES[storage as StorageKind]);
+      // Random parts as x: exactly as long as the real one (mock suffixes have full length).
+      expect(worst.length).toBe(issuer.length);
+    },
+  );
 });
