@@ -29,7 +29,9 @@ export = (): StackOutputs => {
 
   // The cluster side: the cluster and its identity agent. Says who the workload is.
   const clusterModule = CLUSTERS[config.cluster];
-  const { cluster, agent } = clusterModule.build({ config, tags, providerOf });
+  // A cluster that signs its own tokens (kind) publishes its issuer in the storage's cloud.
+  const issuerHost = STORAGES[config.storage].issuerHost;
+  const { cluster, agent } = clusterModule.build({ config, tags, providerOf, issuerHost });
 
   // The storage side: the bucket, and the binding that trusts that workload to read it.
   const storageModule = STORAGES[config.storage];

@@ -3,6 +3,7 @@
  * issuer → token audience → trust or binding → permissions → object. Nothing here is configured
  * by hand: each step quotes the inputs of the resources that make it true.
  */
+import { parse as parseYaml } from "yaml";
 import { discoveryUrl } from "../src/external";
 import { CLUSTERS, STORAGES } from "../src/registry";
 import type { Evaluation } from "./evaluate";
@@ -197,10 +198,77 @@ function issuerCheck(rec: Recorder): ChainStep[] {
   ];
 }
 
+/**
+ * A kind cluster's self-hosted issuer: the signing key, the two documents published in the
+ * storage's cloud and what makes them (and only them) public, and the cluster created after them
+ * with the API server signing for that issuer. Read off the registrations.
+ */
+function selfHostedIssuer(rec: Recorder): ChainStep[] {
+  const issuer = rec.ofType("workload-identity:kind:Issuer")[0];
+  if (!issuer) return [];
+  const key = rec.resources.find(
+    (r) => r.parent === issuer.urn && r.type === "tls:index/privateKey:PrivateKey",
+  );
+  const host = rec.resources.find((r) => r.parent === issuer.urn && !r.custom);
+  const inHost = rec.resources.filter((r) => host && r.parent === host.urn && r.custom);
+  const objects = inHost
+    .map(
+      (r) =>
+        r.inputs.key ??
+        r.inputs.blobName ??
+        (r.type.endsWith("BucketObject") ? r.inputs.name : undefined),
+    )
+    .filter((p): p is string => typeof p === "string")
+    .sort();
+  const publicBy = inHost.flatMap((r): string[] => {
+    if (r.type === "aws:s3/bucketPolicy:BucketPolicy") {
+      return statements(r.inputs.policy)
+        .filter((st) => st.Effect === "Allow")
+        .map(
+          (st) =>
+            `bucket policy: ${st.Action.join(", ")} for ${JSON.stringify(st.Principal)} on ${st.Resource.join(", ")}`,
+        );
+    }
+    if (r.type === "gcp:storage/bucketIAMBinding:BucketIAMBinding") {
+      return [
+        `${r.inputs.role} for ${r.inputs.members.join(", ")} on bucket ${r.inputs.bucket}, which holds only these`,
+      ];
+    }
+    if (r.type === "azure-native:storage:BlobContainer") {
+      return [
+        `container ${r.inputs.containerName}: anonymous access ${r.inputs.publicAccess} (read a blob by name, no listing), holding only these`,
+      ];
+    }
+    return [];
+  });
+  const create = rec.ofType("command:local:Command").find((r) => r.name.endsWith("-cluster-kind"));
+  const config = create ? parseYaml(String(create.inputs.stdin)) : undefined;
+  const patch = config ? parseYaml(config.nodes[0].kubeadmConfigPatches[0]) : undefined;
+  const flags = Object.entries(patch?.apiServer?.extraArgs ?? {})
+    .filter(([k]) => k === "service-account-issuer" || k === "service-account-jwks-uri")
+    .map(([k, v]) => `--${k}=${String(v)}`);
+  const after = objects.length;
+  return [
+    {
+      step: "signing key",
+      detail: `RSA ${key?.inputs.rsaBits ?? "?"} (${key?.type ?? "?"} ${key?.name ?? "?"}), secret in the state; kid = SHA-256 of its public key, as kube-apiserver computes it`,
+    },
+    {
+      step: "published",
+      detail: `${objects.join(" and ")} in ${host?.type ?? "?"} ${host?.name ?? "?"}; public through ${publicBy.join("; ")}`,
+    },
+    {
+      step: "kind cluster",
+      detail: `kind create cluster --name ${create?.inputs.environment?.CLUSTER ?? "?"} after the ${after} published documents; API server ${flags.join(" ")}`,
+    },
+  ];
+}
+
 /** What the stack does with its cluster: creates it, adopts it, or only connects to it. */
 function clusterOrigin(run: Evaluation, created: Recorded | undefined): string {
   if (run.config.existing) return `existing ${run.config.existing.name}: looked up, never changed`;
   if (run.config.external) return "external: reached through its kubeconfig, never changed";
+  if (run.config.cluster === "kind") return "local: created with kind";
   return `${created?.type ?? "?"} ${created?.name ?? "?"}`;
 }
 
@@ -227,6 +295,7 @@ export async function identityChain(rec: Recorder, run: Evaluation): Promise<Cha
     },
     { step: "OIDC issuer", detail: await value<string>(run.outputs.oidcIssuerUrl) },
     ...issuerCheck(rec),
+    ...selfHostedIssuer(rec),
     {
       step: "pods",
       detail: `namespace ${sa?.inputs.metadata?.namespace}, ServiceAccount ${sa?.inputs.metadata?.name}`,

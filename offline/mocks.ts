@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsInvokes, awsResources } from "./clouds/aws";
 import { azureInvokes, azureResources, deployer } from "./clouds/azure";
 import { gcpInvokes, gcpResources } from "./clouds/gcp";
+import { localInvokes, localResources } from "./clouds/local";
 import { autoname, type InvokeMock, type ResourceMock } from "./clouds/types";
 
 export * from "./clouds/aws";
@@ -46,8 +47,14 @@ const resourceMocks: Record<string, ResourceMock> = {
   ...awsResources,
   ...gcpResources,
   ...azureResources,
+  ...localResources,
 };
-const invokeMocks: Record<string, InvokeMock> = { ...awsInvokes, ...gcpInvokes, ...azureInvokes };
+const invokeMocks: Record<string, InvokeMock> = {
+  ...awsInvokes,
+  ...gcpInvokes,
+  ...azureInvokes,
+  ...localInvokes,
+};
 
 /** Answers that stand in for the clouds' own while `withResourceMocks` runs (see there). */
 const overrides = new Map<string, ResourceMock>();

@@ -342,6 +342,13 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
     raw.apiAllowedCidrs ?? DEFAULTS.apiAllowedCidrs,
   );
   if (existing) adoptionProblems(existing, { cluster, storage, awsMechanism, apiAllowedCidrs });
+  if (cluster === "kind" && (apiAllowedCidrs.length !== 1 || apiAllowedCidrs[0] !== "0.0.0.0/0")) {
+    // kind publishes the API server on 127.0.0.1 only: a range would promise what it does not do.
+    throw new ConfigError(
+      `config \`apiAllowedCidrs\`: applies only to a cloud cluster, got ${JSON.stringify(apiAllowedCidrs)} with cluster kind; ` +
+        "a kind cluster's API server listens on 127.0.0.1 only, so remove it",
+    );
+  }
 
   // Each cloud the stack touches reads and checks its own settings.
   const settings: Partial<Record<keyof CloudSettings, unknown>> = {};
@@ -370,8 +377,12 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
  * second ServiceAccount.
  */
 export function configProblems(config: StackConfig): string[] {
-  const issuer = CLUSTERS[config.cluster].worstCaseIssuer(config);
-  const problems = [...STORAGES[config.storage].problems(config, issuer)];
+  const storage = STORAGES[config.storage];
+  const issuer = CLUSTERS[config.cluster].worstCaseIssuer(config, storage);
+  const problems = [
+    ...(CLUSTERS[config.cluster].problems?.(config, storage) ?? []),
+    ...storage.problems(config, issuer),
+  ];
   const unbound = unboundServiceAccount(config.workload.serviceAccount);
   if (unbound.length > 253) {
     problems.push(

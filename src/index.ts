@@ -11,4 +11,5 @@ export * as core from "./core";
 export * as external from "./external";
 export * as gcp from "./gcp";
 export * as k8s from "./k8s";
+export * as kind from "./kind";
 export { CLOUD_MODULES, CLUSTERS, STORAGES, SUPPORTED_PAIRS } from "./registry";

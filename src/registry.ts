@@ -20,6 +20,7 @@ import {
 } from "./core";
 import { externalCluster } from "./external";
 import { gcpCloud, gcsStorage, gkeCluster } from "./gcp";
+import { kindCluster } from "./kind";
 
 export const CLOUD_MODULES: { readonly [C in Cloud]: CloudModule<C> } = {
   aws: awsCloud,
@@ -32,6 +33,7 @@ export const CLUSTERS: Readonly<Record<ClusterKind, ClusterModule>> = {
   gke: gkeCluster,
   aks: aksCluster,
   external: externalCluster,
+  kind: kindCluster,
 };
 
 export const STORAGES: Readonly<Record<StorageKind, StorageModule>> = {

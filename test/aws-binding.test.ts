@@ -262,7 +262,7 @@ describe("configuration flows through", () => {
 
   test("bad config stops the program before any resource is registered", async () => {
     await expect(evaluate(rec, "dev", { "workload-identity:cluster": "gcp" })).rejects.toThrow(
-      'config `cluster`: expected one of eks, gke, aks, external, got "gcp"',
+      'config `cluster`: expected one of eks, gke, aks, external, kind, got "gcp"',
     );
     expect(rec.resources).toEqual([]);
     await evaluateDev();

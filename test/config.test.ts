@@ -103,8 +103,14 @@ describe("parseConfig", () => {
   });
 
   test.each([
-    [{ cluster: "gcp" }, 'config `cluster`: expected one of eks, gke, aks, external, got "gcp"'],
-    [{ cluster: "EKS" }, 'config `cluster`: expected one of eks, gke, aks, external, got "EKS"'],
+    [
+      { cluster: "gcp" },
+      'config `cluster`: expected one of eks, gke, aks, external, kind, got "gcp"',
+    ],
+    [
+      { cluster: "EKS" },
+      'config `cluster`: expected one of eks, gke, aks, external, kind, got "EKS"',
+    ],
     [{ storage: "gcp" }, 'config `storage`: expected one of s3, gcs, blob, got "gcp"'],
     [
       { namespace: "Demo" },
@@ -195,12 +201,12 @@ describe("cluster × storage pairs", () => {
     "azure-native:location": "swedencentral",
   };
 
-  test("all twelve are supported, each needing exactly its clouds' settings (external has none)", () => {
+  test("all fifteen are supported, each needing exactly its clouds' settings (external and kind have none)", () => {
     const all = CLUSTER_KINDS.flatMap((c) => STORAGE_KINDS.map((s) => [c, s] as const));
-    expect(all).toHaveLength(12);
+    expect(all).toHaveLength(15);
     expect([...SUPPORTED_PAIRS].sort()).toEqual([...all].sort());
     const cloud: Record<string, string | undefined> = {
-      ...{ eks: "aws", gke: "gcp", aks: "azure", external: undefined },
+      ...{ eks: "aws", gke: "gcp", aks: "azure", external: undefined, kind: undefined },
       ...{ s3: "aws", gcs: "gcp", blob: "azure" },
     };
     const external = {

@@ -41,7 +41,12 @@ const variants: [string, Record<string, string>][] = [
 describe.each(variants)("stack %s", (stack, config) => {
   test("storage, read policies and identities do not wait for the cluster", async () => {
     const run = await evaluate(rec, stack, config);
-    const clusters = rec.resources.filter((r) => CLUSTERS.includes(r.type));
+    // A kind cluster is the local command that runs `kind create cluster`.
+    const clusters = rec.resources.filter(
+      (r) =>
+        CLUSTERS.includes(r.type) ||
+        (r.type === "command:local:Command" && r.name.endsWith("-cluster-kind")),
+    );
     if (config["workload-identity:cluster"] === "external") {
       // No cluster is created: nothing waits for one, and the storage side does not wait for
       // the issuer check either (only the pods do, test/external.test.ts).

@@ -89,6 +89,7 @@ describe("each folder of src/ loads only its own SDKs", () => {
       ["@pulumi/azure-native", "@pulumi/kubernetes", "@pulumi/pulumi", "@pulumi/random"],
     ],
     ["src/k8s", ["@pulumi/kubernetes", "@pulumi/pulumi"]],
+    ["src/kind", ["@pulumi/command", "@pulumi/kubernetes", "@pulumi/pulumi", "@pulumi/tls"]],
     ["src/core", ["@pulumi/pulumi"]],
   ])("%s", (folder, expected) => {
     expect(pulumiPackagesOf(folder)).toEqual(expected);
@@ -98,10 +99,12 @@ describe("each folder of src/ loads only its own SDKs", () => {
     expect(pulumiPackagesOf("src")).toEqual([
       "@pulumi/aws",
       "@pulumi/azure-native",
+      "@pulumi/command",
       "@pulumi/gcp",
       "@pulumi/kubernetes",
       "@pulumi/pulumi",
       "@pulumi/random",
+      "@pulumi/tls",
     ]);
   });
 });

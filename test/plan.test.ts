@@ -176,6 +176,7 @@ describe("the trust steps per route", () => {
     "gke-existing": "gke",
     "eks-gcs": "federation",
     "aks-gcs": "federation",
+    "kind-gcs": "federation",
   };
 
   test.each(stackNames())("stack %s names the pool its pods' tokens go through", async (stack) => {

@@ -83,7 +83,7 @@ describe("README", () => {
   });
 
   test("its pair table names, in each cell, the stack file of exactly that pair", () => {
-    const at = readme.indexOf("## Twelve cluster × storage pairs");
+    const at = readme.indexOf("## Fifteen cluster × storage pairs");
     expect(at).toBeGreaterThanOrEqual(0);
     const rows = readme
       .slice(at)
@@ -100,7 +100,7 @@ describe("README", () => {
     const named: string[] = [];
     for (const row of rows.slice(2)) {
       const [label, ...cells] = row.split("|").slice(1, -1);
-      const cluster = /\*\*(EKS|GKE|AKS|External)\*\*/
+      const cluster = /\*\*(EKS|GKE|AKS|External|Kind)\*\*/
         .exec(label)?.[1]
         .toLowerCase() as ClusterKind;
       expect(cluster, row).toBeDefined();

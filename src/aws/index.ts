@@ -8,6 +8,7 @@ export * from "./binding";
 export * from "./bucket";
 export * from "./client";
 export * from "./cluster";
+export * from "./issuer";
 export * from "./limits";
 export * from "./module";
 export * from "./policies";

@@ -21,6 +21,7 @@ import {
 import { AdoptedCluster, AdoptedIdentityAgent, eksClusterNameProblem } from "./adopted";
 import { IdentityAgent } from "./agent";
 import { IdentityBinding } from "./binding";
+import { s3IssuerHost } from "./issuer";
 import { BucketWithPolicy } from "./bucket";
 import { s3Client } from "./client";
 import { Cluster } from "./cluster";
@@ -128,6 +129,7 @@ export const s3Storage: StorageModule = {
   cloud: "aws",
   problems: s3Problems,
   location: (config) => settingsOf(config, "aws").region,
+  issuerHost: s3IssuerHost,
   build({ config, tags, providerOf }, cluster) {
     const settings = settingsOf(config, "aws");
     const opts = { providers: { aws: providerOf("aws") } };

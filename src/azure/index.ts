@@ -10,5 +10,6 @@ export * from "./client";
 export * from "./cluster";
 export * from "./existing";
 export * from "./federation";
+export * from "./issuer";
 export * from "./limits";
 export * from "./module";

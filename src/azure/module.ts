@@ -20,6 +20,7 @@ import { BucketWithPolicy } from "./bucket";
 import { blobClient } from "./client";
 import { Cluster } from "./cluster";
 import { aksExistingNameProblem, ExistingCluster } from "./existing";
+import { blobIssuerHost } from "./issuer";
 import { blobProblems, worstCaseAksIssuer } from "./limits";
 
 const AZURE_LOCATION = /^[a-z][a-z0-9]+$/;
@@ -88,6 +89,7 @@ export const blobStorage: StorageModule = {
   cloud: "azure",
   problems: blobProblems,
   location: (config) => settingsOf(config, "azure").location,
+  issuerHost: blobIssuerHost,
   build({ config, tags, providerOf }, cluster): StorageSide {
     const settings = settingsOf(config, "azure");
     const opts = { providers: { "azure-native": providerOf("azure") } };

@@ -31,7 +31,8 @@ export type NativeCluster =
       readonly workloadPool: pulumi.Output<string>;
     }
   | { readonly kind: "aks" }
-  | { readonly kind: "external" };
+  | { readonly kind: "external" }
+  | { readonly kind: "kind" };
 
 /** What every Cluster component offers the resources that run on it or trust it. */
 export interface ClusterOffer {

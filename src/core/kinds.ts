@@ -3,8 +3,11 @@
 /** The Pulumi project name: tags, labels and the config namespace. */
 export const PROJECT = "workload-identity";
 
-/** `external`: any conformant cluster the stack connects to through a kubeconfig and its issuer. */
-export const CLUSTER_KINDS = ["eks", "gke", "aks", "external"] as const;
+/**
+ * `external`: any conformant cluster the stack connects to through a kubeconfig and its issuer.
+ * `kind`: a local kind cluster the stack creates, with an issuer it publishes in the storage's cloud.
+ */
+export const CLUSTER_KINDS = ["eks", "gke", "aks", "external", "kind"] as const;
 export const STORAGE_KINDS = ["s3", "gcs", "blob"] as const;
 export type ClusterKind = (typeof CLUSTER_KINDS)[number];
 export type StorageKind = (typeof STORAGE_KINDS)[number];

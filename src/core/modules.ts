@@ -31,6 +31,45 @@ export interface SideContext {
   readonly tags: Tags;
   /** The explicit provider of a cloud the stack touches (its cluster's or its storage's). */
   readonly providerOf: (cloud: Cloud) => pulumi.ProviderResource;
+  /**
+   * Where a cluster that signs its own tokens publishes its issuer: the storage's cloud
+   * (`StorageModule.issuerHost`). Absent when the storage cannot host one.
+   */
+  readonly issuerHost?: IssuerHost;
+}
+
+/** The two documents of a self-hosted OIDC issuer, as the JSON text to publish. */
+export interface IssuerDocuments {
+  /** Served at `<issuer>/.well-known/openid-configuration`. */
+  readonly discovery: pulumi.Input<string>;
+  /** Served at `<issuer>/openid/v1/jwks` (the discovery document's `jwks_uri`). */
+  readonly jwks: pulumi.Input<string>;
+}
+
+/** An issuer published in a cloud: its URL, and the public objects that serve it. */
+export interface PublishedIssuer {
+  /** `https://…`, without a trailing `/`: the `iss` the tokens carry and the storage trusts. */
+  readonly issuerUrl: pulumi.Output<string>;
+  /** The two public objects; a cluster signing for this issuer is created after them. */
+  readonly published: readonly pulumi.Resource[];
+}
+
+/**
+ * A storage's cloud as the public home of a self-hosted issuer (a bucket of its own, readable by
+ * anyone for exactly the two documents). The URL comes from the bucket's name, so it is known
+ * before the documents, which name it: `publish` hands it to `documents` and publishes the result.
+ */
+export interface IssuerHost {
+  /** The longest issuer URL this host can give for `config`, for worst-case limits. */
+  worstCaseIssuer(config: StackConfig): string;
+  /** What the host would derive from the config that its cloud would refuse (names). */
+  problems(config: StackConfig): readonly string[];
+  publish(
+    context: SideContext,
+    name: string,
+    documents: (issuerUrl: pulumi.Output<string>) => IssuerDocuments,
+    opts?: pulumi.ComponentResourceOptions,
+  ): PublishedIssuer;
 }
 
 /** A kind of cluster: the cluster and its identity agent. */
@@ -47,8 +86,13 @@ export interface ClusterModule {
    * this kind cannot adopt an existing cluster.
    */
   existingNameProblem?(name: string): string | undefined;
-  /** The longest OIDC issuer URL (with `https://`) this kind can have, for worst-case limits. */
-  worstCaseIssuer(config: StackConfig): string;
+  /**
+   * The longest OIDC issuer URL (with `https://`) this kind can have, for worst-case limits;
+   * `storage` is the stack's, for a kind whose issuer the storage's cloud hosts.
+   */
+  worstCaseIssuer(config: StackConfig, storage?: StorageModule): string;
+  /** What the clouds would refuse of this kind's own derived names, beyond the storage's. */
+  problems?(config: StackConfig, storage: StorageModule): readonly string[];
   /** Where the stack puts the cluster, as its config says: `eu-north-1`, `europe-north1-a`. */
   location(config: StackConfig): string;
   build(context: SideContext): ClusterSide;
@@ -65,5 +109,7 @@ export interface StorageModule {
   problems(config: StackConfig, issuer: string): readonly string[];
   /** Where the stack puts the bucket, as its config says. */
   location(config: StackConfig): string;
+  /** Where a self-hosted issuer (`cluster: kind`) is published in this storage's cloud. */
+  readonly issuerHost?: IssuerHost;
   build(context: SideContext, cluster: ClusterOffer): StorageSide;
 }

@@ -9,6 +9,7 @@ export * from "./client";
 export * from "./cluster";
 export * from "./existing";
 export * from "./federation";
+export * from "./issuer";
 export * from "./labels";
 export * from "./limits";
 export * from "./module";

@@ -20,6 +20,7 @@ import { federatedGcsClient, gcsClient } from "./client";
 import { Cluster } from "./cluster";
 import { ExistingCluster, gkeExistingNameProblem } from "./existing";
 import { FederatedIdentityBinding } from "./federation";
+import { gcsIssuerHost } from "./issuer";
 import { gcsProblems, worstCaseGkeIssuer } from "./limits";
 
 /** What the shipped Google Cloud stack files hold until the user sets a real project. */
@@ -131,6 +132,7 @@ export const gcsStorage: StorageModule = {
   cloud: "gcp",
   problems: gcsProblems,
   location: (config) => settingsOf(config, "gcp").region,
+  issuerHost: gcsIssuerHost,
   build({ config, tags, providerOf }, cluster): StorageSide {
     const settings = settingsOf(config, "gcp");
     const opts = { providers: { gcp: providerOf("gcp") } };

@@ -510,6 +510,15 @@ function podTemplate(r: Recorded): PhysicalName[] {
   ];
 }
 
+/** A kind cluster's name: its control-plane container is `<name>-control-plane`. */
+const KIND_CLUSTER: NameRule = {
+  what: "kind cluster name",
+  min: 1,
+  max: 50,
+  pattern: /^[a-z0-9.-]+$/,
+  source: "kubernetes-sigs/kind pkg/cluster/internal/create/create.go clusterNameMax",
+};
+
 /** Resources with no name or limited string of their own; why, per entry. */
 const NAMELESS: readonly string[] = [
   // Attach, configure or grant on a resource named elsewhere; the cloud names them by their target.
@@ -520,6 +529,9 @@ const NAMELESS: readonly string[] = [
   "gcp:projects/service:Service",
   "gcp:projects/iAMMember:IAMMember",
   "gcp:storage/bucketIAMMember:BucketIAMMember",
+  "gcp:storage/bucketIAMBinding:BucketIAMBinding",
+  // A key in the state only (the kind cluster's signing key); no cloud object.
+  "tls:index/privateKey:PrivateKey",
   // azure-native names a role assignment with a UUID (`AutoNameUuid`).
   "azure-native:authorization:RoleAssignment",
   // Random values: counted where they are used, at their full length.
@@ -709,6 +721,11 @@ export const PHYSICAL_NAMES: Readonly<Record<string, Extract>> = {
     ...k8sLabels(r, "metadata.labels"),
     ...podTemplate(r),
   ],
+  // --- this machine: a kind cluster's name (its commands' CLUSTER), nothing else is named.
+  "command:local:Command": (r) =>
+    r.inputs.environment?.CLUSTER === undefined
+      ? []
+      : one(r, "environment.CLUSTER", r.inputs.environment.CLUSTER, KIND_CLUSTER),
 };
 
 /**
