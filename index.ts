@@ -8,7 +8,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./src/config";
-import { baseTags, type Cloud, type StackOutputs } from "./src/core";
+import { baseTags, denialTarget, helloKey, type Cloud, type StackOutputs } from "./src/core";
 import { DemoWorkload } from "./src/k8s";
 import { cloudProvider, CLUSTERS, cloudsOf, STORAGES } from "./src/registry";
 
@@ -31,17 +31,35 @@ export = (): StackOutputs => {
   const clusterModule = CLUSTERS[config.cluster];
   const { cluster, agent } = clusterModule.build({ config, tags, providerOf });
 
-  // The storage side: the bucket, and the binding that trusts that workload to read it.
+  // The storage side: the bucket, and one binding per workload, each confined to its prefix.
   const storageModule = STORAGES[config.storage];
   const storage = storageModule.build({ config, tags, providerOf }, cluster);
 
-  // The demo workload: runs as the bound identity and proves the chain in the cluster.
-  const demo = new DemoWorkload(`${config.prefix}-demo`, {
-    provider: cluster.kubernetesProvider,
-    identity: config.workload,
-    access: storage.access,
-    readyAfter: [agent],
+  // One demo workload per bound workload: runs as its identity and proves the chain in the
+  // cluster; each namespace is created once, by its first workload.
+  const namespaces = new Map<string, pulumi.Output<string>>();
+  const demos = storage.accesses.map(({ workload, access }, i) => {
+    const target = denialTarget(config.workloads, i);
+    const demo = new DemoWorkload(`${workload.name}-demo`, {
+      provider: cluster.kubernetesProvider,
+      identity: workload,
+      access,
+      readyAfter: [agent],
+      sharedNamespace: namespaces.get(workload.namespace),
+      ...(target !== undefined
+        ? {
+            crossDenial: {
+              key: helloKey(config.workloads[target].prefix),
+              objectUrl: storage.accesses[target].objectUrl,
+              owner: config.workloads[target],
+            },
+          }
+        : {}),
+    });
+    if (!namespaces.has(workload.namespace)) namespaces.set(workload.namespace, demo.namespace);
+    return demo;
   });
+  const demo = demos[0];
 
   return {
     cluster: config.cluster,

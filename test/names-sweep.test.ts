@@ -209,8 +209,8 @@ interface Slots {
 const slotsOf = (c: StackConfig): Slots => ({
   stack: c.stack,
   prefix: c.prefix,
-  namespace: c.workload.namespace,
-  serviceAccount: c.workload.serviceAccount,
+  namespace: c.workloads[0].namespace,
+  serviceAccount: c.workloads[0].serviceAccount,
 });
 /** The slot values, longest first; `prefix` also without '-' (a storage account's base). */
 const slotValues = (s: Slots): string[] => [

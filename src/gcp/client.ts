@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PodEnvVar, StorageClient } from "../core";
+import type { PodEnvVar, StorageClient, WriteCommands } from "../core";
 
 /**
  * The Google Cloud CLI, Debian "slim" variant (gcloud plus curl), pinned so a run is repeatable.
@@ -87,5 +87,31 @@ export function federatedGcsClient(args: {
     read: pulumi.interpolate`gcloud storage cat ${args.objectUrl}`,
     attempts: GCS_VERIFY_ATTEMPTS,
     refusal: GCS_REFUSAL,
+  };
+}
+
+/** gcloud printing another object of the bucket, by key (the cross-workload denial). */
+export function gcsReadKey(
+  bucketName: pulumi.Input<string>,
+): (key: string) => pulumi.Input<string> {
+  return (key) => pulumi.interpolate`gcloud storage cat gs://${bucketName}/${key}`;
+}
+
+/**
+ * How a writer writes, reads back and deletes an object under its prefix: by name only (a workload
+ * with a prefix holds no `storage.objects.list`, see `prefixCondition`). `gcloud storage cp -`
+ * uploads stdin (https://cloud.google.com/sdk/gcloud/reference/storage/cp).
+ */
+export function gcsWriteCommands(
+  bucketName: pulumi.Input<string>,
+  prefix: string,
+): { write: WriteCommands } {
+  return {
+    write: {
+      prefixUrl: pulumi.interpolate`gs://${bucketName}/${prefix}`,
+      put: 'gcloud storage cp - "$key"',
+      get: 'gcloud storage cat "$key"',
+      remove: 'gcloud storage rm "$key"',
+    },
   };
 }
