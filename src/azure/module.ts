@@ -94,7 +94,12 @@ export const blobStorage: StorageModule = {
     const opts = { providers: { "azure-native": providerOf("azure") } };
     const bucket = new BucketWithPolicy(
       `${config.prefix}-storage`,
-      { location: settings.location, accountNamePrefix: config.prefix, tags },
+      {
+        location: settings.location,
+        accountNamePrefix: config.prefix,
+        tags,
+        prefixes: config.workloads.map((w) => w.prefix),
+      },
       opts,
     );
     const readKey = (key: string) =>

@@ -1,0 +1,573 @@
+/**
+ * Issue 14: many workloads on one cluster, each read or write, confined to its prefix, on every
+ * cluster × storage pair. Access is decided by the semantics of what the program registers (the
+ * evaluators of test/support/access.ts: IAM statement globs and conditions, GCS CEL conditions,
+ * Azure ABAC conditions), compared with the intent of `access` and `prefix` (core `mayRead`,
+ * `mayWrite`), for every workload against every workload's object.
+ *
+ * What mocks cannot prove: that the clouds evaluate these documents as the evaluators do (the
+ * evaluators follow the cited documentation, not the services), that a prefixed GCS workload
+ * really cannot list (IAM checks list against the bucket's name: documented, untested live), that
+ * Blob answers a failed condition with `AuthorizationPermissionMismatch` (the cross-workload
+ * denial needs that exact refusal), and propagation times.
+ */
+import { beforeAll, describe, expect, test } from "vitest";
+import {
+  evaluate,
+  exampleStackConfig,
+  readStackFile,
+  stackNames,
+  STORAGE_OVERRIDES,
+} from "../offline/evaluate";
+import {
+  ACCOUNT,
+  cloudResourceMock,
+  installMocks,
+  withResourceMocks,
+  type Recorded,
+} from "../offline/mocks";
+import { autoname } from "../offline/clouds/types";
+import { checkLimits, ConfigError, parseConfig, type RawConfig } from "../src/config";
+import {
+  denialTarget,
+  helloKey,
+  mayRead,
+  mayWrite,
+  serviceAccountSubject,
+  unboundServiceAccount,
+  type Workload,
+} from "../src/core";
+import {
+  BLOB_ACTIONS,
+  blobAllows,
+  gcsAllows,
+  gcsBucketName,
+  gcsObjectName,
+  s3Allows,
+  type AzureAssignment,
+  type GcsGrant,
+} from "./support/access";
+
+const rec = installMocks();
+
+const TEAMS = [
+  { namespace: "team-a", serviceAccount: "reader", access: "read", prefix: "team-a/" },
+  { namespace: "team-b", serviceAccount: "reader", access: "read", prefix: "team-b/" },
+  { namespace: "ingest", serviceAccount: "writer", access: "write", prefix: "ingest/" },
+] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Config: what is refused, with the workload, the key and the value.
+
+const aws: RawConfig = { "aws:region": "eu-north-1" };
+const refusal = (raw: RawConfig): string => {
+  try {
+    checkLimits(parseConfig(raw, "dev"));
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a refusal");
+};
+const withWorkloads = (workloads: unknown, more: RawConfig = {}): RawConfig => ({
+  ...aws,
+  workloads,
+  ...more,
+});
+const team = (over: Record<string, unknown> = {}) => ({ ...TEAMS[0], ...over });
+
+describe("config `workloads`", () => {
+  test("absent: one reader of the whole bucket from namespace/serviceAccount, named as before", () => {
+    const c = parseConfig({ ...aws, namespace: "ns", serviceAccount: "sa" }, "dev");
+    expect(c.workloads).toEqual([
+      { namespace: "ns", serviceAccount: "sa", access: "read", prefix: "", name: "wi-dev" },
+    ]);
+  });
+
+  test("a list: each workload as given, named after the stack and a hash of its identity", () => {
+    const c = parseConfig(withWorkloads(TEAMS), "dev");
+    expect(c.workloads.map(({ name: _n, ...w }) => w)).toEqual(TEAMS);
+    const names = c.workloads.map((w) => w.name);
+    for (const n of names) expect(n).toMatch(/^wi-dev-[0-9a-f]{6}$/);
+    expect(new Set(names).size).toBe(3);
+    // The prefix is optional: the whole bucket.
+    const whole = parseConfig(withWorkloads([{ ...TEAMS[0], prefix: undefined }]), "dev");
+    expect(whole.workloads[0].prefix).toBe("");
+  });
+
+  test("namespace/serviceAccount beside it: only their defaults (what Pulumi.yaml hands over)", () => {
+    expect(() =>
+      parseConfig(withWorkloads(TEAMS, { namespace: "demo", serviceAccount: "demo" }), "dev"),
+    ).not.toThrow();
+    expect(refusal(withWorkloads(TEAMS, { namespace: "other" }))).toBe(
+      'config `namespace`: applies only without `workloads`, got "other" beside it; give every workload its namespace and serviceAccount in the list, and remove it',
+    );
+  });
+
+  test.each([
+    [[], "config `workloads`: expected a list of 1–100 workloads"],
+    ["team-a", "config `workloads`: expected a list of 1–100 workloads"],
+    [Array.from({ length: 101 }, (_, i) => team({ namespace: `ns${i}` })), "got 101 workloads"],
+    [[team({ extra: 1 })], "config `workloads[0].extra`: not a workload field"],
+    [[team({ namespace: undefined })], "config `workloads[0].namespace`: required"],
+    [
+      [team({ namespace: "kube-system" })],
+      'config `workloads[0].namespace`: "kube-system" is reserved',
+    ],
+    [[team({ serviceAccount: "default" })], 'config `workloads[0].serviceAccount`: "default"'],
+    [
+      [team({ access: "admin" })],
+      'config `workloads[0].access` (workload team-a/reader): expected one of read, write, got "admin"',
+    ],
+    [
+      [team({ access: undefined })],
+      "config `workloads[0].access` (workload team-a/reader): expected one of read, write, got null",
+    ],
+  ])("refuses workloads #%#", (workloads, message) => {
+    expect(refusal(withWorkloads(workloads))).toContain(message);
+  });
+
+  test.each([
+    "../x/",
+    "a/../b/",
+    "/team-a/",
+    "team-a",
+    "team-*/",
+    "team-?/",
+    "team-a//",
+    ".hidden/",
+    "a b/",
+    "a\u0000/",
+    "t\u00e9am/",
+    "${aws:username}/",
+    "it's/",
+    'q"/',
+    `${"a".repeat(256)}/`,
+  ])("refuses the prefix %j, naming the workload, key and value", (prefix) => {
+    const message = refusal(withWorkloads([team({ prefix })]));
+    expect(message).toMatch(/^config `workloads\[0\]\.prefix` \(workload team-a\/reader\): /);
+    expect(message).toContain(JSON.stringify(prefix));
+  });
+
+  test.each(["team-a/", "team-a/reports/", "a_b.c-d/2024/", ""])(
+    "accepts the prefix %j",
+    (prefix) => {
+      expect(parseConfig(withWorkloads([team({ prefix })]), "dev").workloads[0].prefix).toBe(
+        prefix,
+      );
+    },
+  );
+
+  test("refuses the same namespace/ServiceAccount twice", () => {
+    expect(refusal(withWorkloads([TEAMS[0], team({ prefix: "x/" })]))).toBe(
+      "config `workloads[1]` (workload team-a/reader): duplicates workloads[0]; list each namespace/ServiceAccount once",
+    );
+  });
+
+  test("refuses a ServiceAccount that is another's denial ServiceAccount", () => {
+    const message = refusal(
+      withWorkloads([
+        team(),
+        team({ serviceAccount: unboundServiceAccount("reader"), prefix: "b/" }),
+      ]),
+    );
+    expect(message).toContain("config `workloads[1]` (workload team-a/reader-unbound)");
+  });
+
+  test("overlapping prefixes: refused across namespaces when either writes, allowed otherwise", () => {
+    const writer = {
+      namespace: "ingest",
+      serviceAccount: "w",
+      access: "write",
+      prefix: "team-a/in/",
+    };
+    expect(refusal(withWorkloads([TEAMS[0], writer]))).toBe(
+      'config `workloads[1].prefix` (workload ingest/w): "team-a/in/" shares keys with workloads[0].prefix "team-a/" ' +
+        "(team-a/reader, another namespace), and one of them may write; give workloads of different namespaces " +
+        "disjoint prefixes when either writes (readers may share)",
+    );
+    // A whole-bucket writer overlaps every prefix.
+    expect(refusal(withWorkloads([TEAMS[0], { ...writer, prefix: "" }]))).toContain("shares keys");
+    // Readers of different namespaces may share; a writer may share with its own namespace.
+    const readers = [TEAMS[0], { ...TEAMS[1], prefix: "team-a/" }];
+    expect(parseConfig(withWorkloads(readers), "dev").workloads).toHaveLength(2);
+    const sameNamespace = [TEAMS[0], { ...writer, namespace: "team-a" }];
+    expect(parseConfig(withWorkloads(sameNamespace), "dev").workloads).toHaveLength(2);
+    // Disjoint prefixes that share a beginning do not overlap: prefixes end in '/'.
+    const disjoint = [
+      { ...TEAMS[0], prefix: "team/" },
+      { ...writer, prefix: "team-a/" },
+    ];
+    expect(parseConfig(withWorkloads(disjoint), "dev").workloads).toHaveLength(2);
+  });
+
+  test("cloud limits name the workload: IAM's trust policy size, Google's subject size", () => {
+    const long = {
+      namespace: "n".repeat(63),
+      serviceAccount: "s".repeat(63),
+      access: "read",
+      prefix: "a/",
+    };
+    const gcs = refusal({
+      workloads: [TEAMS[0], long],
+      cluster: "eks",
+      storage: "gcs",
+      ...aws,
+      "gcp:project": "wi-example-123",
+      "gcp:region": "europe-north1",
+    });
+    expect(gcs).toMatch(
+      /^config `workloads\[1\]\.namespace` \(workload n+\/s+\): the pool's google\.subject/,
+    );
+    const s3 = checkLimits(parseConfig(withWorkloads([TEAMS[0], long]), "dev"));
+    expect(s3.workloads).toHaveLength(2); // fits 2,048 on Pod Identity
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every pair, three workloads.
+
+interface Pair {
+  readonly id: string;
+  readonly file: string;
+  readonly overrides: Readonly<Record<string, string>>;
+}
+const PAIRS: readonly Pair[] = [
+  ...stackNames()
+    .filter((f) => {
+      const file = readStackFile(f);
+      return !file["workload-identity:existingCluster"] && !file["workload-identity:workloads"];
+    })
+    .map((file) => ({ id: file, file, overrides: {} })),
+  { id: "dev-irsa", file: "dev", overrides: { "workload-identity:awsMechanism": "irsa" } },
+  ...(["gcs", "blob"] as const).map((storage) => ({
+    id: `external-${storage}`,
+    file: "external-s3",
+    overrides: STORAGE_OVERRIDES[storage],
+  })),
+];
+
+test("the pairs cover all twelve cluster × storage pairs", () => {
+  const seen = new Set(
+    PAIRS.map((p) => {
+      const c = exampleStackConfig(p.file, p.overrides);
+      const cluster = c["workload-identity:cluster"] ?? "eks";
+      const storage =
+        c["workload-identity:storage"] ||
+        ({ eks: "s3", gke: "gcs", aks: "blob" } as Record<string, string>)[cluster];
+      return `${cluster}→${storage}`;
+    }),
+  );
+  expect(seen.size).toBe(12);
+});
+
+/** Distinct Azure identities per binding, so an assignment to the wrong one would show. */
+const uaiMock = cloudResourceMock("azure-native:managedidentity:UserAssignedIdentity")!;
+const DISTINCT_IDENTITIES = {
+  "azure-native:managedidentity:UserAssignedIdentity": (name: string, inputs: any) => {
+    const base = uaiMock(name, inputs);
+    return {
+      ...base,
+      state: { ...base.state, principalId: `principal-${name}`, clientId: `client-${name}` },
+    };
+  },
+};
+
+interface Run {
+  readonly resources: Recorded[];
+  readonly workloads: readonly Workload[];
+  readonly storage: string;
+  readonly bucketName: string;
+}
+const runs = new Map<string, Run>();
+
+beforeAll(async () => {
+  for (const pair of PAIRS) {
+    const config = exampleStackConfig(pair.file, {
+      ...pair.overrides,
+      "workload-identity:workloads": JSON.stringify(TEAMS),
+    });
+    const run = await withResourceMocks(DISTINCT_IDENTITIES, () =>
+      evaluate(rec, pair.file, config),
+    );
+    const bucketName = await new Promise<string>((resolve) =>
+      run.outputs.bucketName.apply(resolve),
+    );
+    runs.set(pair.id, {
+      resources: [...rec.resources],
+      workloads: run.config.workloads,
+      storage: run.config.storage,
+      bucketName,
+    });
+  }
+}, 120_000);
+
+const byType = (r: Run, type: string) => r.resources.filter((x) => x.type === type);
+const byUrn = (r: Run, urn: string) => r.resources.find((x) => x.urn === urn);
+const ancestors = (r: Run, x: Recorded): Recorded[] => {
+  const chain: Recorded[] = [];
+  for (let p = byUrn(r, x.parent); p; p = byUrn(r, p.parent)) chain.push(p);
+  return chain;
+};
+const childrenOf = (r: Run, component: Recorded) =>
+  r.resources.filter((x) => ancestors(r, x).some((a) => a.urn === component.urn));
+const dependsOn = (
+  r: Run,
+  x: Recorded,
+  on: (d: Recorded) => boolean,
+  seen = new Set<string>(),
+): boolean =>
+  x.dependencies.some((urn) => {
+    if (seen.has(urn)) return false;
+    seen.add(urn);
+    const d = byUrn(r, urn);
+    return d !== undefined && (on(d) || dependsOn(r, d, on, seen));
+  });
+const bindingOf = (r: Run, w: Workload): Recorded => {
+  const found = r.resources.filter((x) => !x.custom && x.name === `${w.name}-binding`);
+  expect(found, `${w.namespace}/${w.serviceAccount}`).toHaveLength(1);
+  return found[0];
+};
+const jobs = (r: Run, w: Workload, suffix: string) =>
+  byType(r, "kubernetes:batch/v1:Job").filter(
+    (j) => j.name === `${w.name}-demo${suffix}` && j.inputs.metadata.namespace === w.namespace,
+  );
+const envOf = (job: Recorded, name: string): string | undefined =>
+  job.inputs.spec.template.spec.containers[0].env.find((e: any) => e.name === name)?.value;
+const scriptOf = (job: Recorded): string => job.inputs.spec.template.spec.containers[0].command[2];
+
+/** The keys every workload is checked against: each one's hello.txt and a key of its own. */
+const keysOf = (r: Run) =>
+  r.workloads.flatMap((o) => [helloKey(o.prefix), `${o.prefix}new/object.txt`]);
+
+describe.each(PAIRS.map((p) => [p.id]))("%s with three workloads", (id) => {
+  const run = () => runs.get(id)!;
+
+  test("each namespace once, under Pod Security restricted; each ServiceAccount in it", () => {
+    const r = run();
+    const namespaces = byType(r, "kubernetes:core/v1:Namespace");
+    expect(namespaces.map((n) => n.inputs.metadata.name).sort()).toEqual([
+      "ingest",
+      "team-a",
+      "team-b",
+    ]);
+    for (const n of namespaces) {
+      expect(n.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    }
+    for (const w of r.workloads) {
+      const sas = byType(r, "kubernetes:core/v1:ServiceAccount").filter(
+        (s) =>
+          s.inputs.metadata.name === w.serviceAccount &&
+          s.inputs.metadata.namespace === w.namespace,
+      );
+      expect(sas, w.name).toHaveLength(1);
+    }
+  });
+
+  test("each workload's hello.txt lies under its prefix", () => {
+    const r = run();
+    const keys = [
+      ...byType(r, "aws:s3/bucketObjectv2:BucketObjectv2").map((o) => o.inputs.key),
+      ...byType(r, "gcp:storage/bucketObject:BucketObject").map((o) => o.inputs.name),
+      ...byType(r, "azure-native:storage:Blob").map((o) => o.inputs.blobName),
+    ];
+    expect(keys.sort()).toEqual(r.workloads.map((w) => helloKey(w.prefix)).sort());
+  });
+
+  test("verify Job per workload: as its ServiceAccount, after its binding; writers write", () => {
+    const r = run();
+    for (const w of r.workloads) {
+      const [job] = jobs(r, w, "-verify");
+      expect(job, w.name).toBeDefined();
+      expect(job.inputs.spec.template.spec.serviceAccountName).toBe(w.serviceAccount);
+      const binding = bindingOf(r, w);
+      expect(dependsOn(r, job, (d) => ancestors(r, d).some((a) => a.urn === binding.urn))).toBe(
+        true,
+      );
+      const script = scriptOf(job);
+      expect(script.includes("wrote, read back and deleted"), w.name).toBe(w.access === "write");
+      if (w.access === "write") {
+        // The object it writes is under its own prefix, in the bucket.
+        expect(script).toMatch(
+          new RegExp(`key="[^"]*${w.prefix}verify-\\$\\{HOSTNAME:-pod\\}\\.txt"`),
+        );
+      }
+    }
+  });
+
+  test("cross-workload denial Job per workload: as its own ServiceAccount, reading another's object", () => {
+    const r = run();
+    r.workloads.forEach((w, i) => {
+      const [job] = jobs(r, w, "-cross-deny");
+      const target = denialTarget(r.workloads, i);
+      expect(target).toBeDefined();
+      const other = r.workloads[target!];
+      expect(mayRead(w, helloKey(other.prefix))).toBe(false);
+      expect(job.inputs.spec.template.spec.serviceAccountName).toBe(w.serviceAccount);
+      expect(scriptOf(job)).toContain(helloKey(other.prefix));
+      expect(envOf(job, "OTHER_OBJECT")).toContain(helloKey(other.prefix));
+      // Only the storage service's refusal counts: the identity is genuinely this workload's.
+      expect(scriptOf(job)).toContain(`it read ${helloKey(other.prefix)}, the object of workload`);
+      const [verify] = jobs(r, w, "-verify");
+      expect(job.dependencies).toContain(verify.urn);
+      // The unbound-ServiceAccount denial stays.
+      const [deny] = jobs(r, w, "-deny");
+      expect(deny.inputs.spec.template.spec.serviceAccountName).toBe(
+        unboundServiceAccount(w.serviceAccount),
+      );
+    });
+  });
+
+  test("each workload can do exactly what its access and prefix allow, and nothing else", () => {
+    const r = run();
+    const check = storageChecks[r.storage];
+    for (const w of r.workloads) check(r, w);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Per storage: the grant of one workload, read by semantics.
+
+/** The role whose trust names exactly `w` (Pod Identity session tags, or a web identity `sub`). */
+function s3RoleOf(r: Run, w: Workload): Recorded {
+  const roles = byType(r, "aws:iam/role:Role").filter((role) => {
+    const trust = JSON.parse(role.inputs.assumeRolePolicy);
+    const eq = (trust.Statement[0].Condition?.StringEquals ?? {}) as Record<string, string>;
+    const sub = Object.entries(eq).find(([k]) => k.endsWith(":sub"))?.[1];
+    return (
+      sub === serviceAccountSubject(w) ||
+      (eq["aws:RequestTag/kubernetes-namespace"] === w.namespace &&
+        eq["aws:RequestTag/kubernetes-service-account"] === w.serviceAccount)
+    );
+  });
+  expect(roles, `${w.namespace}/${w.serviceAccount}`).toHaveLength(1);
+  return roles[0];
+}
+
+const storageChecks: Record<string, (r: Run, w: Workload) => void> = {
+  s3: (r, w) => {
+    const role = s3RoleOf(r, w);
+    const roleName = autoname(role.name);
+    const policyArns = byType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.inputs.role === roleName)
+      .map((a) => a.inputs.policyArn);
+    expect(policyArns).toHaveLength(1);
+    const docs = byType(r, "aws:iam/policy:Policy")
+      .filter((p) => policyArns.includes(`arn:aws:iam::${ACCOUNT}:policy/${autoname(p.name)}`))
+      .map((p) => p.inputs.policy);
+    expect(docs).toHaveLength(1);
+    const bucket = `arn:aws:s3:::${r.bucketName}`;
+    for (const key of keysOf(r)) {
+      const object = `${bucket}/${key}`;
+      expect(s3Allows(docs, "s3:GetObject", object), `${w.name} get ${key}`).toBe(mayRead(w, key));
+      for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
+        expect(s3Allows(docs, action, object), `${w.name} ${action} ${key}`).toBe(mayWrite(w, key));
+      }
+      // Listing is allowed exactly for prefixes under its own.
+      const listPrefix = key.slice(0, key.lastIndexOf("/") + 1);
+      expect(s3Allows(docs, "s3:ListBucket", bucket, { "s3:prefix": listPrefix })).toBe(
+        listPrefix.startsWith(w.prefix),
+      );
+    }
+    // Never the bucket root's listing, another bucket, or anything on the bucket itself.
+    expect(s3Allows(docs, "s3:ListBucket", bucket)).toBe(w.prefix === "");
+    expect(s3Allows(docs, "s3:GetObject", `arn:aws:s3:::other/${w.prefix}hello.txt`)).toBe(false);
+    for (const action of [
+      "s3:PutBucketPolicy",
+      "s3:DeleteBucket",
+      "s3:PutObjectAcl",
+      "s3:GetObjectAcl",
+    ]) {
+      expect(
+        s3Allows(docs, action, bucket) || s3Allows(docs, action, `${bucket}/${w.prefix}x`),
+      ).toBe(false);
+    }
+    // The pods are this role, and nothing else: what the verification insists it runs as.
+    const [job] = jobs(r, w, "-verify");
+    expect(envOf(job, "EXPECTED_IDENTITY")).toBe(`:assumed-role/${roleName}/`);
+  },
+
+  gcs: (r, w) => {
+    const grants: GcsGrant[] = byType(r, "gcp:storage/bucketIAMMember:BucketIAMMember").map(
+      (g) => ({
+        member: g.inputs.member,
+        role: g.inputs.role,
+        condition: g.inputs.condition,
+      }),
+    );
+    const mine = grants.filter(
+      (g) =>
+        g.member.endsWith(`/subject/ns/${w.namespace}/sa/${w.serviceAccount}`) ||
+        g.member.endsWith(`/subject/${serviceAccountSubject(w)}`),
+    );
+    expect(mine, w.name).toHaveLength(1);
+    const member = mine[0].member;
+    for (const key of keysOf(r)) {
+      const name = gcsObjectName(r.bucketName, key);
+      expect(gcsAllows(grants, member, "storage.objects.get", name), `${w.name} get ${key}`).toBe(
+        mayRead(w, key),
+      );
+      for (const p of ["storage.objects.create", "storage.objects.delete"]) {
+        expect(gcsAllows(grants, member, p, name), `${w.name} ${p} ${key}`).toBe(mayWrite(w, key));
+      }
+    }
+    // A prefixed workload cannot list: list is checked against the bucket's own name.
+    expect(gcsAllows(grants, member, "storage.objects.list", gcsBucketName(r.bucketName))).toBe(
+      w.prefix === "",
+    );
+    const [job] = jobs(r, w, "-verify");
+    if (member.includes("/subject/system:serviceaccount:")) {
+      expect(envOf(job, "EXPECTED_IDENTITY")).toBe(member);
+    }
+  },
+
+  blob: (r, w) => {
+    const binding = bindingOf(r, w);
+    const children = childrenOf(r, binding);
+    const fics = children.filter(
+      (c) => c.type === "azure-native:managedidentity:FederatedIdentityCredential",
+    );
+    expect(fics.map((f) => f.inputs.subject)).toEqual([serviceAccountSubject(w)]);
+    const [identity] = children.filter(
+      (c) => c.type === "azure-native:managedidentity:UserAssignedIdentity",
+    );
+    const principal = `principal-${identity.name}`;
+    // Every assignment to this workload's principal, wherever it was made.
+    const assignments: AzureAssignment[] = byType(r, "azure-native:authorization:RoleAssignment")
+      .filter((a) => a.inputs.principalId === principal)
+      .map((a) => a.inputs);
+    expect(assignments).toHaveLength(1);
+    expect(
+      byType(r, "azure-native:authorization:RoleAssignment").find(
+        (a) => a.inputs.principalId === principal,
+      )!.inputs.scope,
+    ).toMatch(/\/containers\/hello$/);
+    for (const key of keysOf(r)) {
+      expect(
+        blobAllows(assignments, { action: BLOB_ACTIONS.read, path: key }),
+        `${w.name} read ${key}`,
+      ).toBe(mayRead(w, key));
+      for (const action of [
+        BLOB_ACTIONS.write,
+        BLOB_ACTIONS.add,
+        BLOB_ACTIONS.delete,
+        BLOB_ACTIONS.move,
+      ]) {
+        expect(blobAllows(assignments, { action, path: key }), `${w.name} ${action} ${key}`).toBe(
+          mayWrite(w, key),
+        );
+      }
+      const listPrefix = key.slice(0, key.lastIndexOf("/") + 1);
+      expect(
+        blobAllows(assignments, {
+          action: BLOB_ACTIONS.read,
+          subOperation: "Blob.List",
+          prefix: listPrefix,
+        }),
+      ).toBe(listPrefix.startsWith(w.prefix));
+    }
+    // The pods sign in as this identity, and the verification insists on it.
+    const [job] = jobs(r, w, "-verify");
+    expect(envOf(job, "EXPECTED_IDENTITY")).toBe(`client-${identity.name}`);
+  },
+};
