@@ -47,6 +47,7 @@ import {
   type AzureAssignment,
   type GcsGrant,
 } from "./support/access";
+import { physicalNames, ruleProblem } from "./support/name-rules";
 
 const rec = installMocks();
 
@@ -571,3 +572,36 @@ const storageChecks: Record<string, (r: Run, w: Workload) => void> = {
     expect(envOf(job, "EXPECTED_IDENTITY")).toBe(`client-${identity.name}`);
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Names: the longest stack name with long workload names and prefixes, on every pair.
+
+describe("names at their longest, with three workloads", () => {
+  const LONGEST_STACK = "Team.Platform_Prod--EU-West-1.Canary_v02";
+  const long = (i: number, access: string) => ({
+    // 45 + 45 characters: the longest pair a Workload Identity pool's subject takes with the
+    // denial's `-unbound` (test/names-sweep.test.ts sweeps one workload's names in full).
+    namespace: `n${i}${"a".repeat(44)}`.slice(0, 45),
+    serviceAccount: `s${i}${"b.c-".repeat(12)}`.slice(0, 44) + "z",
+    access,
+    prefix: `p${i}/${"segment-".repeat(30)}/`,
+  });
+  const workloads = JSON.stringify([long(1, "read"), long(2, "read"), long(3, "write")]);
+
+  test.each(PAIRS.map((p) => [p.id, p]))(
+    "%s: every physical name passes its cloud's rule",
+    async (_id, pair) => {
+      const config = exampleStackConfig(pair.file, {
+        ...pair.overrides,
+        "workload-identity:workloads": workloads,
+      });
+      await evaluate(rec, LONGEST_STACK, config);
+      const problems = physicalNames(rec.resources).flatMap((n) => {
+        const problem = ruleProblem(n.rule, n.value);
+        return problem ? [`${n.type} ${n.logical} ${n.field}: ${problem}`] : [];
+      });
+      expect(problems).toEqual([]);
+      expect(rec.ofType("kubernetes:batch/v1:Job")).toHaveLength(9);
+    },
+  );
+});
