@@ -605,3 +605,51 @@ describe("names at their longest, with three workloads", () => {
     },
   );
 });
+
+// ---------------------------------------------------------------------------------------------
+// A stack without `workloads` keeps what it had: names (a renamed resource is replaced), the read
+// policy's document and description (a changed description replaces an IAM policy).
+
+test("a stack without workloads keeps its resources' names, policy and description", async () => {
+  const run = await evaluate(rec, "dev", exampleStackConfig("dev"));
+  const names = rec.resources.map((r) => r.name);
+  for (const name of [
+    "wi-dev-binding",
+    "wi-dev-binding-role",
+    "wi-dev-binding-read",
+    "wi-dev-binding-association",
+    "wi-dev-storage-read",
+    "wi-dev-storage-hello",
+    "wi-dev-demo",
+    "wi-dev-demo-ns",
+    "wi-dev-demo-sa",
+    "wi-dev-demo-verify",
+    "wi-dev-demo-deny",
+  ]) {
+    expect(names).toContain(name);
+  }
+  expect(names.some((n) => n.includes("cross-deny"))).toBe(false);
+  const policy = rec.one("aws:iam/policy:Policy");
+  const bucket = await new Promise<string>((resolve) => run.outputs.bucketName.apply(resolve));
+  expect(policy.inputs.description).toBe(
+    `Read s3://${bucket} (ListBucket, GetObject) and nothing else`,
+  );
+  expect(JSON.parse(policy.inputs.policy)).toEqual({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ListBucket",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: `arn:aws:s3:::${bucket}`,
+      },
+      {
+        Sid: "GetObjects",
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: `arn:aws:s3:::${bucket}/*`,
+      },
+    ],
+  });
+  expect(rec.one("aws:s3/bucketObjectv2:BucketObjectv2").inputs.key).toBe("hello.txt");
+});
