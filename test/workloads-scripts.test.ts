@@ -58,7 +58,18 @@ if (cli === "aws") {
   if (a[1] === "cp" && a[2] === "-") put(keyOf(a[3]), stdin());
   else if (a[1] === "cp") process.stdout.write(get(keyOf(a[2])));
   else if (a[1] === "rm") rm(keyOf(a[2]));
+} else if (cli === "curl") {
+  const url = a.at(-1);
+  if (url.startsWith("http://metadata.google.internal/")) { console.log("p.svc.id.goog"); process.exit(0); }
+  // Otherwise only the JSON API simple upload, with a bearer token from gcloud.
+  const upload = "https://storage.googleapis.com/upload/storage/v1/b/bucket/o?uploadType=media&name=";
+  const m = url.startsWith(upload) ? [url, url.slice(upload.length)] : null;
+  if (!m || a[a.indexOf("-X") + 1] !== "POST" || !a.includes("Authorization: Bearer token")) { console.error("curl: unexpected " + a.join(" ")); process.exit(2); }
+  const key = decodeURIComponent(m[1]);
+  if (!key.startsWith(allow)) { console.error("curl: (22) The requested URL returned error: 403"); process.exit(22); }
+  put(key, stdin());
 } else if (cli === "gcloud") {
+  if (a[0] === "auth" && a[1] === "print-access-token") { console.log("token"); process.exit(0); }
   if (a[1] === "cp" && a[2] === "-") put(keyOf(a[3]), stdin());
   else if (a[1] === "cat") process.stdout.write(get(keyOf(a[2])));
   else if (a[1] === "rm") rm(keyOf(a[2]));
@@ -71,11 +82,12 @@ if (cli === "aws") {
 }
 `;
 
-for (const cli of ["aws", "gcloud", "az"]) {
+for (const cli of ["aws", "gcloud", "az", "curl"]) {
   fs.writeFileSync(path.join(dir, cli), FAKE, { mode: 0o755 });
 }
 fs.writeFileSync(path.join(dir, "sleep"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-fs.writeFileSync(path.join(dir, "curl"), "#!/bin/sh\necho p.svc.id.goog\n", { mode: 0o755 });
+// The metadata server's answer to "which account am I" (gcsClient's whoami) comes from the fake
+// curl too: any URL that is not an upload.
 
 beforeEach(() => {
   fs.rmSync(store, { recursive: true, force: true });

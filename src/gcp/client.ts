@@ -98,18 +98,26 @@ export function gcsReadKey(
 }
 
 /**
- * How a writer writes, reads back and deletes an object under its prefix: by name only (a workload
- * with a prefix holds no `storage.objects.list`, see `prefixCondition`). `gcloud storage cp -`
- * uploads stdin (https://cloud.google.com/sdk/gcloud/reference/storage/cp).
+ * How a writer writes, reads back and deletes an object under its prefix, by name only: a
+ * workload with a prefix holds no `storage.objects.list` (see `prefixCondition`). The write is a
+ * JSON API simple upload with curl and gcloud's access token, as Cloud Storage documents it
+ * (https://cloud.google.com/storage/docs/uploading-objects, "REST APIs": `POST
+ * https://storage.googleapis.com/upload/storage/v1/b/BUCKET/o?uploadType=media&name=OBJECT`): it
+ * needs `storage.objects.create` on that one name and nothing else, where `gcloud storage cp` may
+ * first look for a "directory" of that name (a list) when the destination does not exist yet.
+ * Reading back and deleting name an existing object: `gcloud storage cat` and `rm`.
  */
 export function gcsWriteCommands(
   bucketName: pulumi.Input<string>,
   prefix: string,
 ): { write: WriteCommands } {
+  // The object's name, URL-encoded for a query parameter ('/' as %2F; prefixes hold no other
+  // character that needs it: config.ts keyPrefixProblem).
+  const name = `$(printf %s "\${key#gs://*/}" | sed 's#/#%2F#g')`;
   return {
     write: {
       prefixUrl: pulumi.interpolate`gs://${bucketName}/${prefix}`,
-      put: 'gcloud storage cp - "$key"',
+      put: pulumi.interpolate`curl -sSf -o /dev/null -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H "Content-Type: text/plain" --data-binary @- "https://storage.googleapis.com/upload/storage/v1/b/${bucketName}/o?uploadType=media&name=${name}"`,
       get: 'gcloud storage cat "$key"',
       remove: 'gcloud storage rm "$key"',
     },
