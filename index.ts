@@ -6,7 +6,7 @@
  * (@pulumi/pulumi cmd/run/run.js: `programExport instanceof Function ? programExport() : …`);
  * tests import this file under mocks and call it the same way.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./src/config";
 import { baseTags, denialTarget, helloKey, type Cloud, type StackOutputs } from "./src/core";
 import { DemoWorkload } from "./src/k8s";
@@ -60,6 +60,20 @@ export = (): StackOutputs => {
     return demo;
   });
   const demo = demos[0];
+  // With a `workloads` list: each workload's grant, object and Jobs, as one JSON output.
+  const listed = config.workloads.some((w) => w.name !== config.prefix);
+  const workloads = pulumi.jsonStringify(
+    storage.accesses.map(({ workload: w, objectUrl }, i) => ({
+      namespace: w.namespace,
+      serviceAccount: w.serviceAccount,
+      access: w.access,
+      prefix: w.prefix,
+      objectUrl,
+      verifyJob: demos[i].jobName,
+      ...(demos[i].crossDenialJobName ? { crossDenialJob: demos[i].crossDenialJobName } : {}),
+      verifyCommand: demos[i].verifyCommand,
+    })),
+  );
 
   return {
     cluster: config.cluster,
@@ -75,5 +89,6 @@ export = (): StackOutputs => {
     verifyJob: demo.jobName,
     ...(demo.denialJobName ? { denialJob: demo.denialJobName } : {}),
     verifyCommand: demo.verifyCommand,
+    ...(listed ? { workloads } : {}),
   };
 };

@@ -653,3 +653,21 @@ test("a stack without workloads keeps its resources' names, policy and descripti
   });
   expect(rec.one("aws:s3/bucketObjectv2:BucketObjectv2").inputs.key).toBe("hello.txt");
 });
+
+test("eks-teams exports each workload's grant, object and Jobs; a stack without workloads does not", async () => {
+  const run = await evaluate(rec, "eks-teams", exampleStackConfig("eks-teams"));
+  const out = JSON.parse(
+    await new Promise<string>((resolve) => (run.outputs.workloads as any).apply(resolve)),
+  ) as Record<string, string>[];
+  expect(out.map((w) => [w.namespace, w.serviceAccount, w.access, w.prefix])).toEqual(
+    TEAMS.map((t) => [t.namespace, t.serviceAccount, t.access, t.prefix]),
+  );
+  for (const w of out) {
+    expect(w.objectUrl).toMatch(new RegExp(`^s3://[^/]+/${w.prefix}hello\\.txt$`));
+    expect(w.verifyJob).toBeTruthy();
+    expect(w.crossDenialJob).toBeTruthy();
+    expect(w.verifyCommand).toContain(`kubectl -n ${w.namespace} exec`);
+  }
+  const dev = await evaluate(rec, "dev", exampleStackConfig("dev"));
+  expect(dev.outputs.workloads).toBeUndefined();
+});
