@@ -671,3 +671,34 @@ test("eks-teams exports each workload's grant, object and Jobs; a stack without 
   const dev = await evaluate(rec, "dev", exampleStackConfig("dev"));
   expect(dev.outputs.workloads).toBeUndefined();
 });
+
+test("two workloads of one namespace: the namespace is created once, and both wait for it", async () => {
+  const shared = [
+    { namespace: "team-a", serviceAccount: "reader", access: "read", prefix: "team-a/" },
+    { namespace: "team-a", serviceAccount: "writer", access: "write", prefix: "team-a/" },
+  ];
+  const run = await evaluate(
+    rec,
+    "dev",
+    exampleStackConfig("dev", { "workload-identity:workloads": JSON.stringify(shared) }),
+  );
+  const [namespace] = rec.ofType("kubernetes:core/v1:Namespace");
+  expect(rec.ofType("kubernetes:core/v1:Namespace")).toHaveLength(1);
+  expect(namespace.inputs.metadata.name).toBe("team-a");
+  const sas = rec
+    .ofType("kubernetes:core/v1:ServiceAccount")
+    .filter((s) => ["reader", "writer"].includes(s.inputs.metadata.name));
+  expect(sas).toHaveLength(2);
+  for (const sa of sas) {
+    expect(sa.inputs.metadata.namespace).toBe("team-a");
+    expect(rec.dependsOn(sa, namespace)).toBe(true);
+  }
+  // Same prefix, same namespace: each reads the shared object, so neither has a cross-deny Job.
+  expect(run.config.workloads.map((_, i) => denialTarget(run.config.workloads, i))).toEqual([
+    undefined,
+    undefined,
+  ]);
+  expect(
+    rec.ofType("kubernetes:batch/v1:Job").filter((j) => j.name.endsWith("-cross-deny")),
+  ).toEqual([]);
+});
