@@ -6,9 +6,9 @@
  * (@pulumi/pulumi cmd/run/run.js: `programExport instanceof Function ? programExport() : …`);
  * tests import this file under mocks and call it the same way.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./src/config";
-import { baseTags, type Cloud, type StackOutputs } from "./src/core";
+import { baseTags, denialTarget, helloKey, type Cloud, type StackOutputs } from "./src/core";
 import { DemoWorkload } from "./src/k8s";
 import { cloudProvider, CLUSTERS, cloudsOf, STORAGES } from "./src/registry";
 
@@ -33,17 +33,49 @@ export = (): StackOutputs => {
   const issuerHost = STORAGES[config.storage].issuerHost;
   const { cluster, agent } = clusterModule.build({ config, tags, providerOf, issuerHost });
 
-  // The storage side: the bucket, and the binding that trusts that workload to read it.
+  // The storage side: the bucket, and one binding per workload, each confined to its prefix.
   const storageModule = STORAGES[config.storage];
   const storage = storageModule.build({ config, tags, providerOf }, cluster);
 
-  // The demo workload: runs as the bound identity and proves the chain in the cluster.
-  const demo = new DemoWorkload(`${config.prefix}-demo`, {
-    provider: cluster.kubernetesProvider,
-    identity: config.workload,
-    access: storage.access,
-    readyAfter: [agent],
+  // One demo workload per bound workload: runs as its identity and proves the chain in the
+  // cluster; each namespace is created once, by its first workload.
+  const namespaces = new Map<string, pulumi.Output<string>>();
+  const demos = storage.accesses.map(({ workload, access }, i) => {
+    const target = denialTarget(config.workloads, i);
+    const demo = new DemoWorkload(`${workload.name}-demo`, {
+      provider: cluster.kubernetesProvider,
+      identity: workload,
+      access,
+      readyAfter: [agent],
+      sharedNamespace: namespaces.get(workload.namespace),
+      ...(target !== undefined
+        ? {
+            crossDenial: {
+              key: helloKey(config.workloads[target].prefix),
+              objectUrl: storage.accesses[target].objectUrl,
+              owner: config.workloads[target],
+            },
+          }
+        : {}),
+    });
+    if (!namespaces.has(workload.namespace)) namespaces.set(workload.namespace, demo.namespace);
+    return demo;
   });
+  const demo = demos[0];
+  // With a `workloads` list: each workload's grant, object and Jobs, as one JSON output.
+  const listed = config.workloads.some((w) => w.name !== config.prefix);
+  const workloads = pulumi.jsonStringify(
+    storage.accesses.map(({ workload: w, objectUrl }, i) => ({
+      namespace: w.namespace,
+      serviceAccount: w.serviceAccount,
+      access: w.access,
+      prefix: w.prefix,
+      objectUrl,
+      verifyJob: demos[i].jobName,
+      ...(demos[i].crossDenialJobName ? { crossDenialJob: demos[i].crossDenialJobName } : {}),
+      verifyCommand: demos[i].verifyCommand,
+    })),
+  );
 
   return {
     cluster: config.cluster,
@@ -59,5 +91,6 @@ export = (): StackOutputs => {
     verifyJob: demo.jobName,
     ...(demo.denialJobName ? { denialJob: demo.denialJobName } : {}),
     verifyCommand: demo.verifyCommand,
+    ...(listed ? { workloads } : {}),
   };
 };

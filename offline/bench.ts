@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { evaluate, ROOT, stackNames } from "./evaluate";
+import { evaluate, exampleStackConfig, ROOT, stackNames } from "./evaluate";
 import { installMocks } from "./mocks";
 
 const BENCH_DIR = path.join(ROOT, ".bench");
@@ -76,6 +76,61 @@ function inChild(stack: string): StackFigures {
   } catch {
     return { stack, error: `evaluation crashed: ${r.stderr.trim().split("\n")[0]}` };
   }
+}
+
+/** The workload counts the scaling benchmark measures. */
+export const WORKLOAD_COUNTS = [1, 10, 50] as const;
+
+/**
+ * `n` workloads for the scaling benchmark: namespace `team-<i>`, ServiceAccount `app`, prefix
+ * `team-<i>/`; every fifth one writes.
+ */
+export function generatedWorkloads(n: number): object[] {
+  return Array.from({ length: n }, (_, i) => ({
+    namespace: `team-${i}`,
+    serviceAccount: "app",
+    access: i % 5 === 4 ? "write" : "read",
+    prefix: `team-${i}/`,
+  }));
+}
+
+export interface ScalingFigures {
+  readonly workloads: number;
+  readonly resources: number;
+  readonly evaluationMs: number;
+}
+
+/**
+ * Evaluates `stack` with 1, 10 and 50 generated workloads in this process, after one warm-up run
+ * (so module loading is not counted): the resource count and the evaluation time of each (the
+ * fastest of `repeats` runs). Each run has its own stack name, so the evaluation cache never
+ * answers one.
+ */
+export async function measureScaling(
+  stack = "dev",
+  counts: readonly number[] = WORKLOAD_COUNTS,
+  repeats = 1,
+): Promise<ScalingFigures[]> {
+  const config = (n: number) =>
+    exampleStackConfig(stack, {
+      "workload-identity:workloads": JSON.stringify(generatedWorkloads(n)),
+    });
+  const rec = installMocks(stack);
+  await evaluate(rec, `${stack}-warmup`, config(1));
+  const figures: ScalingFigures[] = [];
+  let run = 0;
+  for (const n of counts) {
+    let best = Infinity;
+    let resources = 0;
+    for (let i = 0; i < repeats; i++) {
+      const started = performance.now();
+      await evaluate(rec, `${stack}-scale-${run++}`, config(n));
+      best = Math.min(best, performance.now() - started);
+      resources = rec.resources.filter((r) => r.custom).length;
+    }
+    figures.push({ workloads: n, resources, evaluationMs: Math.round(best) });
+  }
+  return figures;
 }
 
 /** `tsc --noEmit` over `files`, with the project's compiler options and type-checking on. */
@@ -147,6 +202,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const stacks = stackNames().map(inChild);
+  const scaling = await measureScaling("dev", WORKLOAD_COUNTS, 3);
   const lines = [
     "Program evaluation under mocks (fresh process per stack, SDK loading included)",
     ...table([
@@ -158,6 +214,17 @@ async function main(argv: string[]): Promise<void> {
       ),
     ]).map((l) => `  ${l}`),
     `  mean: ${meanMs(stacks)} ms`,
+    "",
+    "Many workloads on one stack (dev: EKS Pod Identity → S3; warm, fastest of 3 runs)",
+    ...table([
+      ["workloads", "resources", "evaluation", "per workload"],
+      ...scaling.map((f) => [
+        String(f.workloads),
+        String(f.resources),
+        `${f.evaluationMs} ms`,
+        `${(f.evaluationMs / f.workloads).toFixed(1)} ms`,
+      ]),
+    ]).map((l) => `  ${l}`),
     "",
     "Type-check a TypeScript preview pays (tsc --noEmit over index.ts and its imports; the same for every stack)",
   ];

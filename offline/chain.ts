@@ -106,13 +106,25 @@ function awsTrust(rec: Recorder): ChainStep[] {
       const policy = rec.ofType(T.policy).find((p) => a.dependencies.includes(p.urn));
       const grants = policy
         ? statements(policy.inputs.policy).map(
-            (s) => `${s.Effect} ${s.Action.join(", ")} on ${s.Resource.join(", ")}`,
+            (s) =>
+              `${s.Effect} ${s.Action.join(", ")} on ${s.Resource.join(", ")}${conditionText(s.Condition)}`,
           )
         : [String(a.inputs.policyArn)];
       for (const g of grants) steps.push({ step: "permissions", detail: g });
     }
   }
   return steps;
+}
+
+/** An IAM statement's conditions, as ` when <key> <operator> <values>; …` (empty without). */
+function conditionText(condition: Record<string, Record<string, unknown>> | undefined): string {
+  if (!condition) return "";
+  const parts = Object.entries(condition).flatMap(([operator, keys]) =>
+    Object.entries(keys).map(
+      ([key, v]) => `${key} ${operator} ${(Array.isArray(v) ? v : [v]).join(", ")}`,
+    ),
+  );
+  return ` when ${parts.join("; ")}`;
 }
 
 /** The stack reads GKE's metadata server: a GKE cluster, created or adopted (`existingCluster`). */
@@ -153,7 +165,11 @@ function gcpTrust(rec: Recorder): ChainStep[] {
   }
   for (const m of rec.ofType(T.gcsMember)) {
     steps.push({ step: "binding", detail: `${m.inputs.member}` });
-    steps.push({ step: "permissions", detail: `${m.inputs.role} on bucket ${m.inputs.bucket}` });
+    const condition = m.inputs.condition?.expression;
+    steps.push({
+      step: "permissions",
+      detail: `${m.inputs.role} on bucket ${m.inputs.bucket}${condition ? ` when ${condition}` : ""}`,
+    });
   }
   return steps;
 }
@@ -171,7 +187,7 @@ function azureTrust(rec: Recorder): ChainStep[] {
   for (const ra of grants) {
     steps.push({
       step: "permissions",
-      detail: `role ${azureRole(String(ra.inputs.roleDefinitionId))} for principal ${ra.inputs.principalId} on ${ra.inputs.scope}`,
+      detail: `role ${azureRole(String(ra.inputs.roleDefinitionId))} for principal ${ra.inputs.principalId} on ${ra.inputs.scope}${ra.inputs.condition ? ` when (condition ${ra.inputs.conditionVersion}) ${ra.inputs.condition}` : ""}`,
     });
   }
   return steps;

@@ -7,6 +7,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../src/config";
+import {
+  denialTarget,
+  helloKey,
+  mayRead,
+  mayWrite,
+  unboundServiceAccount,
+  workloadLabel,
+  type Workload,
+} from "../src/core";
 import { identityChain, type ChainStep } from "./chain";
 import { evaluate, stackConfig, stackNames } from "./evaluate";
 import { countsByType, criticalPath, tree } from "./graph";
@@ -160,6 +169,49 @@ export function mermaid(stack: string, chain: readonly ChainStep[]): string {
   return lines.join("\n");
 }
 
+/**
+ * The access matrix: what each workload may do with each workload's `hello.txt` (from its access
+ * and prefix, which test/workloads.test.ts holds every cloud's grant to, by the grant's
+ * semantics), and what the cluster proves for each: its read (and write), and its denials.
+ */
+export function accessMatrix(workloads: readonly Workload[]): string[] {
+  const keys = [...new Set(workloads.map((w) => helloKey(w.prefix)))];
+  const label = (w: Workload) => `${workloadLabel(w)} (${w.access}, ${w.prefix || "whole bucket"})`;
+  const table = [
+    ["workload (access, prefix)", ...keys],
+    ...workloads.map((w) => [
+      label(w),
+      ...keys.map((k) => (mayWrite(w, k) ? "RW" : mayRead(w, k) ? "R" : "denied")),
+    ]),
+  ];
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  const proofs = workloads.map((w, i) => {
+    const target = denialTarget(workloads, i);
+    const own = helloKey(w.prefix);
+    return [
+      `  ${workloadLabel(w)}: reads ${own}`,
+      w.access === "write" ? `, writes, reads back and deletes ${w.prefix}verify-<pod>.txt` : "",
+      target !== undefined
+        ? `; must be refused ${helloKey(workloads[target].prefix)} (${workloadLabel(workloads[target])}'s)`
+        : "; no other workload's object is out of its reach",
+      `; ${unboundServiceAccount(w.serviceAccount)} must be refused its identity`,
+    ].join("");
+  });
+  return [
+    "Access matrix (R: read, RW: read, write and delete, denied: refused by the storage service)",
+    ...table.map(
+      (row) =>
+        `  ${row
+          .map((c, i) => c.padEnd(widths[i]))
+          .join("  ")
+          .trimEnd()}`,
+    ),
+    "",
+    "Proved in the cluster by each workload's Jobs",
+    ...proofs,
+  ];
+}
+
 /** The plan for `args.stack`; `config` replaces the stack file's and `--config` values (for tests). */
 export async function plan(
   args: Args,
@@ -182,6 +234,8 @@ export async function plan(
     "",
     "Identity chain",
     ...chain.map((c) => `  ${c.step.padEnd(width)}  ${c.detail}`),
+    "",
+    ...accessMatrix(run.config.workloads),
     "",
     `Resources: ${custom.length}`,
     ...countsByType(rec).map(([type, n]) => `  ${String(n).padStart(3)}  ${type}`),

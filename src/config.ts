@@ -8,12 +8,18 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  ACCESS_LEVELS,
   AWS_MECHANISMS,
   CLUSTER_KINDS,
   ConfigError,
   PROJECT,
+  prefixesOverlap,
+  shortHash,
   STORAGE_KINDS,
   unboundServiceAccount,
+  workloadKey,
+  workloadLabel,
+  type Workload,
   type CloudSettings,
   type ClusterKind,
   type RawConfig,
@@ -132,6 +138,162 @@ export function validateServiceAccount(key: string, value: string): string {
     );
   }
   return value;
+}
+
+/** At most this many workloads per stack: every cloud's per-bucket and per-account limits fit it. */
+export const MAX_WORKLOADS = 100;
+/** The longest key prefix a workload may have (object keys are at most 1024 bytes everywhere). */
+export const KEY_PREFIX_MAX_LENGTH = 256;
+/**
+ * A plain key prefix: folders of letters, digits, '-', '_' and '.', each ending in '/', none
+ * starting with '.'. No wildcard (`*`, `?`: IAM's ARN and StringLike globs), no `$`/`{` (IAM policy
+ * variables), no quote (CEL and Azure condition string literals), no `..`, no leading '/'.
+ */
+const KEY_PREFIX = /^([A-Za-z0-9_-][A-Za-z0-9._-]*\/)+$/;
+const WORKLOAD_FIELDS = ["namespace", "serviceAccount", "access", "prefix"] as const;
+
+/** Why `prefix` is not a plain key prefix, or undefined. */
+export function keyPrefixProblem(prefix: string): string | undefined {
+  if (prefix === "") return undefined;
+  if (prefix.length > KEY_PREFIX_MAX_LENGTH) {
+    return `is ${prefix.length} characters long; at most ${KEY_PREFIX_MAX_LENGTH} are allowed`;
+  }
+  if (prefix.includes("..") || !KEY_PREFIX.test(prefix)) {
+    return (
+      "is not a plain key prefix; use folders of letters, digits, '-', '_' and '.' that each end in '/' " +
+      '(e.g. "team-a/" or "team-a/reports/"), with no leading \'/\', no \'..\' and no wildcard, or "" for the whole bucket'
+    );
+  }
+  return undefined;
+}
+
+/** `workloads`, validated: the list, or one whole-bucket reader from `namespace`/`serviceAccount`. */
+function workloadsOf(raw: RawConfig, prefix: string): Workload[] {
+  if (raw.workloads === undefined) {
+    const namespace = validateNamespace("namespace", raw.namespace ?? DEFAULTS.namespace);
+    const serviceAccount = validateServiceAccount(
+      "serviceAccount",
+      raw.serviceAccount ?? DEFAULTS.serviceAccount,
+    );
+    return [{ namespace, serviceAccount, access: "read", prefix: "", name: prefix }];
+  }
+  // One way to say who is bound: the list names every workload, with its own namespace. Pulumi
+  // hands the program Pulumi.yaml's defaults (`demo`) for keys a stack leaves unset, so only
+  // another value is refused: it would be silently ignored.
+  for (const key of ["namespace", "serviceAccount"] as const) {
+    const value = raw[key];
+    if (value !== undefined && value !== DEFAULTS[key]) {
+      throw new ConfigError(
+        `config \`${key}\`: applies only without \`workloads\`, got ${JSON.stringify(value)} beside it; ` +
+          "give every workload its namespace and serviceAccount in the list, and remove it",
+      );
+    }
+  }
+  const list = raw.workloads;
+  const expected =
+    "expected a list of 1–" +
+    MAX_WORKLOADS +
+    ' workloads such as [{namespace: team-a, serviceAccount: app, access: read, prefix: "team-a/"}]';
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_WORKLOADS) {
+    const got = Array.isArray(list) ? `${list.length} workloads` : JSON.stringify(list);
+    throw new ConfigError(`config \`workloads\`: ${expected}, got ${got}`);
+  }
+  const workloads = list.map((item: unknown, i): Workload => {
+    const at = `workloads[${i}]`;
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw new ConfigError(`config \`${at}\`: ${expected}, got ${JSON.stringify(item)}`);
+    }
+    const fields = item as Record<string, unknown>;
+    const unknown = Object.keys(fields).find(
+      (k) => !(WORKLOAD_FIELDS as readonly string[]).includes(k),
+    );
+    if (unknown !== undefined) {
+      throw new ConfigError(
+        `config \`${at}.${unknown}\`: not a workload field; expected ${WORKLOAD_FIELDS.join(", ")}`,
+      );
+    }
+    for (const key of ["namespace", "serviceAccount"] as const) {
+      if (typeof fields[key] !== "string") {
+        throw new ConfigError(
+          `config \`${at}.${key}\`: required, a string; got ${JSON.stringify(fields[key] ?? null)}`,
+        );
+      }
+    }
+    const namespace = validateNamespace(`${at}.namespace`, fields.namespace as string);
+    const serviceAccount = validateServiceAccount(
+      `${at}.serviceAccount`,
+      fields.serviceAccount as string,
+    );
+    const label = workloadLabel({ namespace, serviceAccount });
+    const access = fields.access;
+    if (typeof access !== "string" || !(ACCESS_LEVELS as readonly string[]).includes(access)) {
+      throw new ConfigError(
+        `config \`${at}.access\` (workload ${label}): expected one of ${ACCESS_LEVELS.join(", ")}, got ${JSON.stringify(access ?? null)}`,
+      );
+    }
+    const keyPrefix = fields.prefix ?? "";
+    if (typeof keyPrefix !== "string") {
+      throw new ConfigError(
+        `config \`${at}.prefix\` (workload ${label}): expected a key prefix such as "team-a/", got ${JSON.stringify(keyPrefix)}`,
+      );
+    }
+    const problem = keyPrefixProblem(keyPrefix);
+    if (problem) {
+      throw new ConfigError(
+        `config \`${at}.prefix\` (workload ${label}): ${JSON.stringify(keyPrefix)} ${problem}`,
+      );
+    }
+    return {
+      namespace,
+      serviceAccount,
+      access: access as Workload["access"],
+      prefix: keyPrefix,
+      name: `${prefix}-${shortHash(label)}`,
+    };
+  });
+  workloadPairProblems(workloads);
+  return workloads;
+}
+
+/**
+ * What no two workloads may be: the same ServiceAccount; one's ServiceAccount the other's denial
+ * ServiceAccount (`<sa>-unbound`); the same derived name; or, in different namespaces, prefixes
+ * that share keys where either may write (the writer could change what the other reads, or read
+ * what the other writes, and the cross-workload denial could not hold). Readers may share keys.
+ */
+function workloadPairProblems(workloads: readonly Workload[]): void {
+  workloads.forEach((a, i) => {
+    workloads.slice(0, i).forEach((b, j) => {
+      const at = `config \`workloads[${i}]\` (workload ${workloadLabel(a)})`;
+      if (a.namespace === b.namespace && a.serviceAccount === b.serviceAccount) {
+        throw new ConfigError(
+          `${at}: duplicates workloads[${j}]; list each namespace/ServiceAccount once`,
+        );
+      }
+      if (
+        a.namespace === b.namespace &&
+        (a.serviceAccount === unboundServiceAccount(b.serviceAccount) ||
+          b.serviceAccount === unboundServiceAccount(a.serviceAccount))
+      ) {
+        throw new ConfigError(
+          `${at}: its ServiceAccount or workloads[${j}]'s (${workloadLabel(b)}) is the other's denial check ServiceAccount (<serviceAccount>-unbound); rename one`,
+        );
+      }
+      if (a.name === b.name) {
+        throw new ConfigError(
+          `${at}: derives the same resource names as workloads[${j}] (${workloadLabel(b)}); rename one`,
+        );
+      }
+      const writes = a.access === "write" || b.access === "write";
+      if (a.namespace !== b.namespace && writes && prefixesOverlap(a.prefix, b.prefix)) {
+        throw new ConfigError(
+          `config \`workloads[${i}].prefix\` (workload ${workloadLabel(a)}): ${JSON.stringify(a.prefix)} shares keys with ` +
+            `workloads[${j}].prefix ${JSON.stringify(b.prefix)} (${workloadLabel(b)}, another namespace), and one of them may write; ` +
+            "give workloads of different namespaces disjoint prefixes when either writes (readers may share)",
+        );
+      }
+    });
+  });
 }
 
 /** How long a prefix may get: `wi-` and 16 more; the derived names' limits assume it. */
@@ -310,11 +472,8 @@ function storageOf(cluster: ClusterKind, value: string): StorageKind {
 export function parseConfig(raw: RawConfig, stack: string): StackConfig {
   const cluster = oneOf("cluster", raw.cluster ?? DEFAULTS.cluster, CLUSTER_KINDS);
   const storage = storageOf(cluster, raw.storage ?? DEFAULTS.storage);
-  const namespace = validateNamespace("namespace", raw.namespace ?? DEFAULTS.namespace);
-  const serviceAccount = validateServiceAccount(
-    "serviceAccount",
-    raw.serviceAccount ?? DEFAULTS.serviceAccount,
-  );
+  const prefix = namePrefix(stack);
+  const workloads = workloadsOf(raw, prefix);
 
   const awsMechanism = oneOf(
     "awsMechanism",
@@ -359,10 +518,10 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
   }
   return {
     stack,
-    prefix: namePrefix(stack),
+    prefix,
     cluster,
     storage,
-    workload: { namespace, serviceAccount },
+    workloads,
     awsMechanism,
     apiAllowedCidrs,
     ...(existing ? { existing } : {}),
@@ -383,13 +542,15 @@ export function configProblems(config: StackConfig): string[] {
     ...(CLUSTERS[config.cluster].problems?.(config, storage) ?? []),
     ...storage.problems(config, issuer),
   ];
-  const unbound = unboundServiceAccount(config.workload.serviceAccount);
-  if (unbound.length > 253) {
-    problems.push(
-      `config \`serviceAccount\`: ${JSON.stringify(config.workload.serviceAccount)} is too long for the denial ` +
-        `check's ServiceAccount ${JSON.stringify(unbound.slice(0, 20) + "…")} (at most 253 characters); use at most 245`,
-    );
-  }
+  config.workloads.forEach((w, i) => {
+    const unbound = unboundServiceAccount(w.serviceAccount);
+    if (unbound.length > 253) {
+      problems.push(
+        `config ${workloadKey(config, i, "serviceAccount")}: ${JSON.stringify(w.serviceAccount)} is too long for the denial ` +
+          `check's ServiceAccount ${JSON.stringify(unbound.slice(0, 20) + "…")} (at most 253 characters); use at most 245`,
+      );
+    }
+  });
   return problems;
 }
 
@@ -419,6 +580,7 @@ function readConfig(): StackConfig {
       storage: project.get("storage"),
       namespace: project.get("namespace"),
       serviceAccount: project.get("serviceAccount"),
+      workloads: project.getObject<unknown>("workloads"),
       awsMechanism: project.get("awsMechanism"),
       apiAllowedCidrs: project.getObject<unknown>("apiAllowedCidrs"),
       existingCluster: project.get("existingCluster"),

@@ -34,7 +34,9 @@ describe("parseConfig", () => {
       prefix: "wi-dev",
       cluster: "eks",
       storage: "s3",
-      workload: { namespace: "demo", serviceAccount: "demo" },
+      workloads: [
+        { namespace: "demo", serviceAccount: "demo", access: "read", prefix: "", name: "wi-dev" },
+      ],
       awsMechanism: "pod-identity",
       apiAllowedCidrs: ["0.0.0.0/0"],
       aws: { region: "eu-north-1" },

@@ -76,8 +76,13 @@ function mechanism(cluster: string, storage: string, awsMechanism: string): stri
   return "Blob (from AKS, EKS or GKE)";
 }
 
-/** Project settings that are secrets: read by the program, documented, not declared in Pulumi.yaml. */
-const SECRET_KEYS: readonly string[] = ["kubeconfig"];
+/**
+ * Project settings read by the program and documented but not declared in Pulumi.yaml: secrets
+ * (see below), and `workloads`, a list of objects, which Pulumi.yaml's config types (string,
+ * integer, boolean, and arrays of those: https://www.pulumi.com/docs/reference/pulumi-yaml/)
+ * cannot declare; a wrong declaration would make Pulumi refuse every stack that sets it.
+ */
+const UNDECLARED_KEYS: readonly string[] = ["kubeconfig", "workloads"];
 
 const STORAGE_LABEL: Record<string, string> = { s3: "S3", gcs: "Cloud Storage", blob: "Blob" };
 
@@ -150,9 +155,9 @@ describe("docs/configuration.md", () => {
     // credential), or none, and then Pulumi requires the key on every stack of the project, EKS
     // stacks included (https://www.pulumi.com/docs/reference/pulumi-yaml/, `config`). They are set
     // per stack with `pulumi config set --secret` and documented in the table like the others.
-    expect(SECRET_KEYS.every((k) => projectKeys.includes(k))).toBe(true);
-    expect(SECRET_KEYS.filter((k) => k in project.config)).toEqual([]);
-    expect(projectKeys.filter((k) => !SECRET_KEYS.includes(k)).sort()).toEqual(
+    expect(UNDECLARED_KEYS.every((k) => projectKeys.includes(k))).toBe(true);
+    expect(UNDECLARED_KEYS.filter((k) => k in project.config)).toEqual([]);
+    expect(projectKeys.filter((k) => !UNDECLARED_KEYS.includes(k)).sort()).toEqual(
       Object.keys(project.config).sort(),
     );
     const expected = [

@@ -97,7 +97,13 @@ const CASES: [string, string, Record<string, string>, (r: Recorder) => unknown[]
     exampleStackConfig("gke"),
     (r) => {
       const grant = r.one("gcp:storage/bucketIAMMember:BucketIAMMember");
-      return [grant.inputs.member, grant.inputs.role, grant.inputs.bucket];
+      return [
+        grant.inputs.member,
+        grant.inputs.role,
+        grant.inputs.bucket,
+        // The prefix condition (none: the whole bucket).
+        JSON.stringify(grant.inputs.condition ?? null),
+      ];
     },
     [],
   ],
@@ -117,6 +123,7 @@ const CASES: [string, string, Record<string, string>, (r: Recorder) => unknown[]
         grant.inputs.member,
         grant.inputs.role,
         grant.inputs.bucket,
+        JSON.stringify(grant.inputs.condition ?? null),
       ];
     },
     ["GOOGLE_APPLICATION_CREDENTIALS"],

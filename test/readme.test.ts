@@ -116,9 +116,12 @@ describe("README", () => {
         named.push(stacks[0]);
       });
     }
-    // Every stack file is in the table, but those that adopt a cluster (the paragraph below).
+    // Every stack file is in the table, but those that adopt a cluster (the paragraph below) and
+    // those that bind several workloads (named with their page, below).
     const adopted = stackNames().filter(
-      (s) => readStackFile(s)["workload-identity:existingCluster"],
+      (s) =>
+        readStackFile(s)["workload-identity:existingCluster"] ||
+        readStackFile(s)["workload-identity:workloads"],
     );
     expect([...new Set(named)].sort()).toEqual(stackNames().filter((s) => !adopted.includes(s)));
     // Every supported pair has its cell.
@@ -138,6 +141,19 @@ describe("README", () => {
       const kind = readStackFile(stack)["workload-identity:cluster"] ?? "eks";
       expect(stack.startsWith(`${kind}-`), stack).toBe(true);
     }
+  });
+
+  test("names every stack that binds several workloads, beside the link to their page", () => {
+    const line = readme.split("\n").findIndex((l) => l.includes("(docs/workloads.md)"));
+    expect(line).toBeGreaterThanOrEqual(0);
+    const item = readme
+      .split("\n")
+      .slice(line, line + 3)
+      .join(" ");
+    const named = [...item.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]).sort();
+    const many = stackNames().filter((s) => readStackFile(s)["workload-identity:workloads"]);
+    expect(many.length).toBeGreaterThanOrEqual(2);
+    expect(named).toEqual(many.sort());
   });
 
   test("links every page under docs/", () => {

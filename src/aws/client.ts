@@ -19,7 +19,12 @@ export function s3Client(args: {
   readonly objectUrl: pulumi.Input<string>;
   readonly region: string;
   readonly roleName: pulumi.Input<string>;
+  /** The bucket, to read other keys of it (the cross-workload denial). */
+  readonly bucketName?: pulumi.Input<string>;
+  /** For a writer: the prefix it writes, reads back and deletes a check object under. */
+  readonly writePrefix?: string;
 }): StorageClient {
+  const { bucketName, writePrefix } = args;
   const env: PodEnvVar[] = [
     { name: "AWS_REGION", value: args.region },
     { name: "AWS_DEFAULT_REGION", value: args.region },
@@ -32,6 +37,19 @@ export function s3Client(args: {
     whoami: "aws sts get-caller-identity --query Arn --output text",
     expectedIdentity: pulumi.interpolate`:assumed-role/${args.roleName}/`,
     read: pulumi.interpolate`aws s3 cp ${args.objectUrl} -`,
+    ...(bucketName !== undefined
+      ? { readKey: (key: string) => pulumi.interpolate`aws s3 cp s3://${bucketName}/${key} -` }
+      : {}),
+    ...(bucketName !== undefined && writePrefix !== undefined
+      ? {
+          write: {
+            prefixUrl: pulumi.interpolate`s3://${bucketName}/${writePrefix}`,
+            put: 'aws s3 cp - "$key"',
+            get: 'aws s3 cp "$key" -',
+            remove: 'aws s3 rm "$key"',
+          },
+        }
+      : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   type ClusterModule,
   type StorageModule,
   type StorageSide,
+  type WorkloadAccess,
   type ClusterSide,
   type StackConfig,
   type Tags,
@@ -130,56 +131,87 @@ export const s3Storage: StorageModule = {
   problems: s3Problems,
   location: (config) => settingsOf(config, "aws").region,
   issuerHost: s3IssuerHost,
-  build({ config, tags, providerOf }, cluster) {
+  build({ config, tags, providerOf }, cluster): StorageSide {
     const settings = settingsOf(config, "aws");
     const opts = { providers: { aws: providerOf("aws") } };
-    const bucket = new BucketWithPolicy(`${config.prefix}-storage`, { tags }, opts);
-    const common = { identity: config.workload, policyArn: bucket.readPolicyArn, tags };
-    const name = `${config.prefix}-binding`;
-    const { native } = cluster;
-
-    // What the storage side hands on, whichever binding trusts the workload.
-    const side = (
-      binding: { readonly podAccess: BindingAccess; readonly roleName: pulumi.Output<string> },
-      outputs: Record<string, pulumi.Output<string>>,
-    ): StorageSide => ({
-      bucketName: bucket.bucketName,
-      objectUrl: bucket.objectUrl,
-      access: {
-        ...withPermission(binding.podAccess, bucket.readPolicyDocument),
-        client: s3Client({
-          objectUrl: bucket.objectUrl,
-          region: settings.region,
-          roleName: binding.roleName,
-        }),
-      },
-      outputs,
-    });
-
-    // EKS Pod Identity on EKS, unless IRSA is asked for; web identity federation elsewhere.
-    if (native.kind === "eks" && config.awsMechanism === "pod-identity") {
-      const binding = new IdentityBinding(
-        name,
-        { ...common, clusterName: native.clusterName, clusterArn: native.clusterArn },
-        opts,
-      );
-      return side(binding, { roleArn: binding.roleArn });
-    }
-    const binding = new WebIdentityBinding(
-      name,
-      {
-        ...common,
-        issuerUrl: cluster.oidcIssuerUrl,
-        // IRSA on EKS (its webhook delivers the token); elsewhere the pod projects its own.
-        delivery: native.kind === "eks" ? "irsa" : "projected",
-        // An adopted EKS cluster's IAM OIDC provider exists already, or is refused as missing.
-        ...(native.kind === "eks" && config.existing
-          ? { existingOidcProvider: { cluster: config.existing.name } }
-          : {}),
-      },
+    const bucket = new BucketWithPolicy(
+      `${config.prefix}-storage`,
+      { tags, grants: config.workloads.map(({ access, prefix }) => ({ access, prefix })) },
       opts,
     );
-    return side(binding, { roleArn: binding.roleArn, oidcProviderArn: binding.oidcProviderArn });
+    const { native } = cluster;
+    // IAM holds one OIDC provider per issuer: the first web identity binding makes (or finds) it,
+    // the others share it.
+    let shared: WebIdentityBinding | undefined;
+
+    // One role per workload (docs/workloads.md, "Why one role per workload").
+    const accesses = config.workloads.map(
+      (w): WorkloadAccess & { outputs: Record<string, pulumi.Output<string>> } => {
+        const policy = bucket.policyOf(w);
+        const common = { identity: w, policyArn: policy.arn, tags };
+        const name = `${w.name}-binding`;
+        const objectUrl = bucket.objectUrlOf(w.prefix);
+        const side = (
+          binding: { readonly podAccess: BindingAccess; readonly roleName: pulumi.Output<string> },
+          outputs: Record<string, pulumi.Output<string>>,
+        ) => ({
+          workload: w,
+          objectUrl,
+          access: {
+            ...withPermission(binding.podAccess, policy.document),
+            client: s3Client({
+              objectUrl,
+              region: settings.region,
+              roleName: binding.roleName,
+              bucketName: bucket.bucketName,
+              ...(w.access === "write" ? { writePrefix: w.prefix } : {}),
+            }),
+          },
+          outputs,
+        });
+
+        // EKS Pod Identity on EKS, unless IRSA is asked for; web identity federation elsewhere.
+        if (native.kind === "eks" && config.awsMechanism === "pod-identity") {
+          const binding = new IdentityBinding(
+            name,
+            { ...common, clusterName: native.clusterName, clusterArn: native.clusterArn },
+            opts,
+          );
+          return side(binding, { roleArn: binding.roleArn });
+        }
+        const binding: WebIdentityBinding = new WebIdentityBinding(
+          name,
+          {
+            ...common,
+            issuerUrl: cluster.oidcIssuerUrl,
+            // IRSA on EKS (its webhook delivers the token); elsewhere the pod projects its own.
+            delivery: native.kind === "eks" ? "irsa" : "projected",
+            ...(shared
+              ? { oidcProvider: shared.oidcProvider }
+              : // An adopted EKS cluster's IAM OIDC provider exists already, or is refused as missing.
+                native.kind === "eks" && config.existing
+                ? { existingOidcProvider: { cluster: config.existing.name } }
+                : {}),
+          },
+          opts,
+        );
+        shared ??= binding;
+        return side(binding, {
+          roleArn: binding.roleArn,
+          oidcProviderArn: binding.oidcProviderArn,
+        });
+      },
+    );
+    return {
+      bucketName: bucket.bucketName,
+      objectUrl: bucket.objectUrl,
+      accesses: accesses.map(({ workload, objectUrl, access }) => ({
+        workload,
+        objectUrl,
+        access,
+      })),
+      outputs: accesses[0].outputs,
+    };
   },
 };
 

@@ -3,24 +3,61 @@
  * trust is reviewable in one place (and testable by parsing the JSON the components register).
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { AccessLevel } from "../core";
 
 /** The service principal EKS Pod Identity assumes roles as. */
 export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
 
-/** Read one bucket: list it, get its objects. Nothing else. */
-export function s3ReadPolicy(bucketArn: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.jsonStringify({
+/**
+ * The permission document of one workload for a known bucket ARN: `s3:ListBucket` on the bucket
+ * (with a prefix, only for `s3:prefix` values under it: ListObjectsV2's `prefix` parameter, the
+ * only way to narrow ListBucket to keys, https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html),
+ * `s3:GetObject` on `<bucket>/<prefix>*`, and for a writer `s3:PutObject`/`s3:DeleteObject` on the
+ * same keys. Nothing else: no `s3:*`, no other bucket. `*` in an object ARN matches any characters,
+ * `/` included, so `team-a/*` covers `team-a/x/y` and nothing outside `team-a/`
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+ */
+export function s3AccessDocument(bucketArn: string, access: AccessLevel, prefix: string) {
+  const objects = `${bucketArn}/${prefix}*`;
+  return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "ListBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
       {
-        Sid: "GetObjects",
+        Sid: "ListBucket",
         Effect: "Allow",
-        Action: "s3:GetObject",
-        Resource: pulumi.interpolate`${bucketArn}/*`,
+        Action: "s3:ListBucket",
+        Resource: bucketArn,
+        ...(prefix ? { Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } } : {}),
       },
+      { Sid: "GetObjects", Effect: "Allow", Action: "s3:GetObject", Resource: objects },
+      ...(access === "write"
+        ? [
+            {
+              Sid: "WriteObjects",
+              Effect: "Allow",
+              Action: ["s3:PutObject", "s3:DeleteObject"],
+              Resource: objects,
+            },
+          ]
+        : []),
     ],
-  });
+  };
+}
+
+/** `s3AccessDocument` for the bucket's ARN once it is known. */
+export function s3AccessPolicy(
+  bucketArn: pulumi.Input<string>,
+  access: AccessLevel,
+  prefix: string,
+): pulumi.Output<string> {
+  return pulumi
+    .output(bucketArn)
+    .apply((arn) => JSON.stringify(s3AccessDocument(arn, access, prefix)));
+}
+
+/** Read one whole bucket: list it, get its objects. Nothing else. */
+export function s3ReadPolicy(bucketArn: pulumi.Input<string>): pulumi.Output<string> {
+  return s3AccessPolicy(bucketArn, "read", "");
 }
 
 /** A bucket policy that refuses every request not made over TLS. */

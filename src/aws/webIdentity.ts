@@ -56,6 +56,15 @@ export interface WebIdentityBindingArgs {
    * fails the preview with the command that fixes it; the stack never changes it.
    */
   readonly existingOidcProvider?: { readonly cluster: string };
+  /**
+   * Use this IAM OIDC provider for the issuer (e.g. another binding's `oidcProvider`) instead of
+   * creating or looking one up: IAM holds one provider per issuer URL per account, so every
+   * binding of one cluster after the first shares the first's.
+   */
+  readonly oidcProvider?: {
+    readonly arn: pulumi.Input<string>;
+    readonly url: pulumi.Input<string>;
+  };
   readonly tags: Tags;
 }
 
@@ -68,6 +77,11 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
   public readonly roleArn: pulumi.Output<string>;
   public readonly roleName: pulumi.Output<string>;
   public readonly oidcProviderArn: pulumi.Output<string>;
+  /** The IAM OIDC provider this binding trusts, for other bindings of the cluster to share. */
+  public readonly oidcProvider: {
+    readonly arn: pulumi.Output<string>;
+    readonly url: pulumi.Output<string>;
+  };
   public readonly podAccess: BindingAccess;
 
   constructor(name: string, args: WebIdentityBindingArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -77,13 +91,15 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
 
     // One IAM OIDC provider per issuer URL per account: this cluster's, created here, or the
     // existing one of an adopted cluster.
-    const oidc = args.existingOidcProvider
-      ? this.existingProvider(args.issuerUrl, args.existingOidcProvider.cluster)
-      : new iam.OpenIdConnectProvider(
-          `${name}-oidc`,
-          { url: args.issuerUrl, clientIdLists: [STS_AUDIENCE], tags },
-          { parent: this },
-        );
+    const oidc = args.oidcProvider
+      ? { arn: pulumi.output(args.oidcProvider.arn), url: pulumi.output(args.oidcProvider.url) }
+      : args.existingOidcProvider
+        ? this.existingProvider(args.issuerUrl, args.existingOidcProvider.cluster)
+        : new iam.OpenIdConnectProvider(
+            `${name}-oidc`,
+            { url: args.issuerUrl, clientIdLists: [STS_AUDIENCE], tags },
+            { parent: this },
+          );
     const { role, permissions } = readerRole(
       name,
       {
@@ -103,6 +119,7 @@ export class WebIdentityBinding extends pulumi.ComponentResource {
     this.roleArn = role.arn;
     this.roleName = role.name;
     this.oidcProviderArn = oidc.arn;
+    this.oidcProvider = { arn: oidc.arn, url: oidc.url };
     // The env and token a pod needs to assume the role by hand. The denial pod always carries
     // them (the IRSA webhook injects nothing without the ServiceAccount annotation), so STS itself
     // must refuse its `sub`.

@@ -46,6 +46,12 @@ export interface IdentityBindingArgs {
   /** Where the role applies, e.g. `BucketWithPolicy.containerId`: one container, no wider. */
   readonly scope: pulumi.Input<string>;
   /**
+   * A role assignment condition (version 2.0) that narrows the role further, e.g.
+   * `blobPrefixCondition(access, prefix)` to the blobs under a prefix.
+   * @default none: the role holds on the whole scope
+   */
+  readonly condition?: string;
+  /**
    * How the token reaches the pod. `webhook`: AKS's workload identity webhook projects it and
    * injects the AZURE_* env into pods labelled `azure.workload.identity/use`. `projected`: a
    * cluster without the webhook (EKS, GKE): the pod projects its own token for
@@ -130,6 +136,9 @@ export class IdentityBinding extends pulumi.ComponentResource {
         roleDefinitionId: args.roleDefinitionId,
         scope: args.scope,
         description: `${name}: Kubernetes ServiceAccounts federated with this identity`,
+        // Conditions on role assignments take version 2.0 (authorization/roleAssignment.d.ts:
+        // "Currently the only accepted value is '2.0'").
+        ...(args.condition ? { condition: args.condition, conditionVersion: "2.0" } : {}),
       },
       { parent: this },
     );
@@ -177,6 +186,7 @@ export class IdentityBinding extends pulumi.ComponentResource {
       roleAssignment.roleDefinitionId,
       roleAssignment.scope,
       roleAssignment.principalId,
+      ...(args.condition ? [roleAssignment.condition.apply((c) => c ?? "")] : []),
     ];
     if ((args.delivery ?? "webhook") === "webhook") {
       this.sharedAccess = {

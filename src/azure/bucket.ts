@@ -3,7 +3,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomString } from "@pulumi/random/randomString";
-import { HELLO_CONTENT, HELLO_KEY } from "../core";
+import { HELLO_CONTENT, helloKey, shortHash, type AccessLevel } from "../core";
 import { componentTags, type Tags } from "../core";
 
 /**
@@ -11,6 +11,39 @@ import { componentTags, type Tags } from "../core";
  * keys). https://learn.microsoft.com/en-us/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-reader
  */
 export const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+
+/**
+ * Storage Blob Data Contributor: read, write, delete (and move, add) blobs; nothing on the
+ * management plane. For `write` workloads, always with a path condition when they have a prefix.
+ * https://learn.microsoft.com/en-us/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-contributor
+ */
+export const STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+
+/** The data actions conditions name, under `Microsoft.Storage/…/containers/blobs`. */
+export const BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs";
+/** Contributor's data actions that write, each needing the path condition too. */
+export const BLOB_WRITE_ACTIONS = ["write", "add/action", "delete", "move/action"] as const;
+
+/**
+ * The role assignment condition (version 2.0) that confines a Blob data role to blobs under
+ * `prefix`; none for the whole container. In the grammar and shape of Microsoft's examples "Read
+ * or list blobs in named containers with a path" and "Write blobs in named containers with a path"
+ * (https://learn.microsoft.com/en-us/azure/storage/blobs/storage-auth-abac-examples): an action
+ * the first expression names is allowed only when the blob's path starts with the prefix; listing
+ * (`Blob.List`, which has no blob path) only when the request's `prefix` does. Actions it does not
+ * name (none the two roles hold) are not restricted. The container is the assignment's scope, so
+ * no container-name clause is needed. A prefix holds no `'` (config.ts `keyPrefixProblem`).
+ */
+export function blobPrefixCondition(access: AccessLevel, prefix: string): string | undefined {
+  if (prefix === "") return undefined;
+  const read = `!(ActionMatches{'${BLOBS}/read'} AND NOT SubOperationMatches{'Blob.List'})`;
+  const writes =
+    access === "write" ? BLOB_WRITE_ACTIONS.map((a) => `!(ActionMatches{'${BLOBS}/${a}'})`) : [];
+  return (
+    `((${[read, ...writes].join(" AND ")}) OR (@Resource[${BLOBS}:path] StringStartsWith '${prefix}'))` +
+    ` AND ((!(ActionMatches{'${BLOBS}/read'} AND SubOperationMatches{'Blob.List'})) OR (@Request[${BLOBS}:prefix] StringStartsWith '${prefix}'))`
+  );
+}
 
 /** The full ID of a built-in role definition in a subscription, as role assignments take it. */
 export function roleDefinitionId(subscriptionId: pulumi.Input<string>, roleId: string) {
@@ -66,6 +99,11 @@ export interface BucketWithPolicyArgs {
    */
   readonly accountNamePrefix: string;
   readonly tags: Tags;
+  /**
+   * The blob name prefixes to hold a `hello.txt` under (`""`: the container's root).
+   * @default [""]
+   */
+  readonly prefixes?: readonly string[];
 }
 
 /**
@@ -89,8 +127,11 @@ export class BucketWithPolicy extends pulumi.ComponentResource {
   public readonly containerId: pulumi.Output<string>;
   /** The full ID of Storage Blob Data Reader in this subscription. */
   public readonly readRoleDefinitionId: pulumi.Output<string>;
-  /** `https://<account>.blob.core.windows.net/<container>/hello.txt`, as Azure reports it. */
+  /** The full ID of Storage Blob Data Contributor in this subscription. */
+  public readonly writeRoleDefinitionId: pulumi.Output<string>;
+  /** The first prefix's `https://<account>.blob.core.windows.net/<container>/<prefix>hello.txt`. */
   public readonly objectUrl: pulumi.Output<string>;
+  private readonly hellos = new Map<string, storage.Blob>();
 
   constructor(name: string, args: BucketWithPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:azure:BucketWithPolicy", name, {}, opts);
@@ -140,28 +181,38 @@ export class BucketWithPolicy extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const hello = new storage.Blob(
-      `${name}-hello`,
-      {
-        accountName: account.name,
-        resourceGroupName: group.name,
-        containerName: container.name,
-        blobName: HELLO_KEY,
-        type: storage.BlobType.Block,
-        contentType: "text/plain",
-        source: new pulumi.asset.StringAsset(HELLO_CONTENT),
-      },
-      { parent: this },
-    );
+    const prefixes = [...new Set(args.prefixes ?? [""])];
+    // One hello.txt per prefix; the container root's keeps its name `<name>-hello`.
+    for (const prefix of prefixes) {
+      const hello = new storage.Blob(
+        prefix === "" ? `${name}-hello` : `${name}-hello-${shortHash(prefix)}`,
+        {
+          accountName: account.name,
+          resourceGroupName: group.name,
+          containerName: container.name,
+          blobName: helloKey(prefix),
+          type: storage.BlobType.Block,
+          contentType: "text/plain",
+          source: new pulumi.asset.StringAsset(HELLO_CONTENT),
+        },
+        { parent: this },
+      );
+      this.hellos.set(prefix, hello);
+    }
     const client = authorization.getClientConfigOutput({ parent: this });
 
     this.resourceGroupName = group.name;
     this.accountName = account.name;
     this.containerName = container.name;
-    this.blobName = hello.name;
+    const first = this.helloOf(prefixes[0]);
+    this.blobName = first.name;
     this.containerId = container.id;
     this.readRoleDefinitionId = roleDefinitionId(client.subscriptionId, STORAGE_BLOB_DATA_READER);
-    this.objectUrl = hello.url;
+    this.writeRoleDefinitionId = roleDefinitionId(
+      client.subscriptionId,
+      STORAGE_BLOB_DATA_CONTRIBUTOR,
+    );
+    this.objectUrl = first.url;
     this.registerOutputs({
       resourceGroupName: this.resourceGroupName,
       accountName: this.accountName,
@@ -171,5 +222,12 @@ export class BucketWithPolicy extends pulumi.ComponentResource {
       readRoleDefinitionId: this.readRoleDefinitionId,
       objectUrl: this.objectUrl,
     });
+  }
+
+  /** The `hello.txt` blob under one of `args.prefixes`. */
+  public helloOf(prefix: string): storage.Blob {
+    const hello = this.hellos.get(prefix);
+    if (!hello) throw new Error(`internal: no hello.txt under ${JSON.stringify(prefix)}`);
+    return hello;
   }
 }

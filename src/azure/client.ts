@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PodEnvVar, StorageClient } from "../core";
+import type { PodEnvVar, StorageClient, WriteCommands } from "../core";
 
 /**
  * The Azure CLI image, pinned so a run is repeatable (`az login --federated-token` needs 2.30 or
@@ -65,6 +65,46 @@ export function blobClient(args: BlobClientArgs): StorageClient {
     expectedIdentity: args.clientId,
     // Role assignments take up to ten minutes to apply: a longer wait than IAM's.
     attempts: 60,
-    read: pulumi.interpolate`rm -f ${file} && az storage blob download --auth-mode login --account-name ${args.accountName} --container-name ${args.containerName} --name ${args.blobName} --file ${file} -o none && cat ${file}`,
+    read: blobReadCommand(args.accountName, args.containerName, args.blobName, file),
+  };
+}
+
+/** The flags naming one container to the Azure CLI, signed in with Entra ID (no key). */
+function containerFlags(
+  accountName: pulumi.Input<string>,
+  containerName: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return pulumi.interpolate`--auth-mode login --account-name ${accountName} --container-name ${containerName}`;
+}
+
+/**
+ * Prints one blob: downloads it to `file` (removed first, so an old copy cannot pass for a new
+ * read) and prints that.
+ */
+export function blobReadCommand(
+  accountName: pulumi.Input<string>,
+  containerName: pulumi.Input<string>,
+  blobName: pulumi.Input<string>,
+  file: string,
+): pulumi.Output<string> {
+  return pulumi.interpolate`rm -f ${file} && az storage blob download ${containerFlags(accountName, containerName)} --name ${blobName} --file ${file} -o none && cat ${file}`;
+}
+
+/**
+ * How a writer writes, reads back and deletes a blob under its prefix; `$key` is the blob's name.
+ * `az storage blob upload --data` uploads a string, `--overwrite` replaces a leftover
+ * (https://learn.microsoft.com/en-us/cli/azure/storage/blob#az-storage-blob-upload).
+ */
+export function blobWriteCommands(
+  accountName: pulumi.Input<string>,
+  containerName: pulumi.Input<string>,
+  prefix: string,
+): WriteCommands {
+  const flags = containerFlags(accountName, containerName);
+  return {
+    prefixUrl: prefix,
+    put: pulumi.interpolate`az storage blob upload ${flags} --name "$key" --data "$(cat)" --overwrite -o none`,
+    get: blobReadCommand(accountName, containerName, '"$key"', "/tmp/write-check.txt"),
+    remove: pulumi.interpolate`az storage blob delete ${flags} --name "$key" -o none`,
   };
 }

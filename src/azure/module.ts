@@ -13,11 +13,12 @@ import {
   type ClusterModule,
   type StorageModule,
   type StorageSide,
+  type WorkloadAccess,
 } from "../core";
 import { IdentityAgent } from "./agent";
 import { IdentityBinding } from "./binding";
-import { BucketWithPolicy } from "./bucket";
-import { blobClient } from "./client";
+import { blobPrefixCondition, BucketWithPolicy } from "./bucket";
+import { blobClient, blobReadCommand, blobWriteCommands } from "./client";
 import { Cluster } from "./cluster";
 import { aksExistingNameProblem, ExistingCluster } from "./existing";
 import { blobIssuerHost } from "./issuer";
@@ -95,41 +96,74 @@ export const blobStorage: StorageModule = {
     const opts = { providers: { "azure-native": providerOf("azure") } };
     const bucket = new BucketWithPolicy(
       `${config.prefix}-storage`,
-      { location: settings.location, accountNamePrefix: config.prefix, tags },
-      opts,
-    );
-    const binding = new IdentityBinding(
-      `${config.prefix}-binding`,
       {
-        // Any cluster's issuer, verbatim: AKS's own, or EKS's / GKE's for cross-cloud access.
-        issuerUrl: cluster.oidcIssuerUrl,
-        serviceAccounts: [config.workload],
-        // On AKS the webhook projects the token; elsewhere the pod projects its own.
-        delivery: cluster.native.kind === "aks" ? "webhook" : "projected",
-        resourceGroupName: bucket.resourceGroupName,
         location: settings.location,
-        roleDefinitionId: bucket.readRoleDefinitionId,
-        scope: bucket.containerId,
+        accountNamePrefix: config.prefix,
         tags,
+        prefixes: config.workloads.map((w) => w.prefix),
       },
       opts,
+    );
+    const readKey = (key: string) =>
+      blobReadCommand(bucket.accountName, bucket.containerName, key, "/tmp/other.txt");
+    // One managed identity per workload (its own role assignment and condition), each with one
+    // federated credential: far below Entra's 20 per identity.
+    const accesses = config.workloads.map(
+      (w): WorkloadAccess & { clientId: pulumi.Output<string> } => {
+        const hello = bucket.helloOf(w.prefix);
+        const condition = blobPrefixCondition(w.access, w.prefix);
+        const binding = new IdentityBinding(
+          `${w.name}-binding`,
+          {
+            // Any cluster's issuer, verbatim: AKS's own, or EKS's / GKE's for cross-cloud access.
+            issuerUrl: cluster.oidcIssuerUrl,
+            serviceAccounts: [w],
+            // On AKS the webhook projects the token; elsewhere the pod projects its own.
+            delivery: cluster.native.kind === "aks" ? "webhook" : "projected",
+            resourceGroupName: bucket.resourceGroupName,
+            location: settings.location,
+            roleDefinitionId:
+              w.access === "write" ? bucket.writeRoleDefinitionId : bucket.readRoleDefinitionId,
+            scope: bucket.containerId,
+            ...(condition ? { condition } : {}),
+            tags,
+          },
+          opts,
+        );
+        return {
+          workload: w,
+          objectUrl: hello.url,
+          clientId: binding.clientId,
+          access: {
+            ...binding.accessFor(w),
+            client: {
+              ...blobClient({
+                accountName: bucket.accountName,
+                containerName: bucket.containerName,
+                blobName: hello.name,
+                clientId: binding.clientId,
+              }),
+              readKey,
+              ...(w.access === "write"
+                ? { write: blobWriteCommands(bucket.accountName, bucket.containerName, w.prefix) }
+                : {}),
+            },
+          },
+        };
+      },
     );
     return {
       bucketName: pulumi.interpolate`${bucket.accountName}/${bucket.containerName}`,
       objectUrl: bucket.objectUrl,
-      access: {
-        ...binding.accessFor(config.workload),
-        client: blobClient({
-          accountName: bucket.accountName,
-          containerName: bucket.containerName,
-          blobName: bucket.blobName,
-          clientId: binding.clientId,
-        }),
-      },
+      accesses: accesses.map(({ workload, objectUrl, access }) => ({
+        workload,
+        objectUrl,
+        access,
+      })),
       outputs: {
         storageAccount: bucket.accountName,
         container: bucket.containerName,
-        identityClientId: binding.clientId,
+        identityClientId: accesses[0].clientId,
       },
     };
   },

@@ -6,6 +6,7 @@
  */
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
+import type { Workload } from "./settings";
 
 /** The Kubernetes identity that is granted access: the pods run as exactly this. */
 export interface WorkloadIdentity {
@@ -72,8 +73,18 @@ export interface StorageClient {
    * @default "contains"
    */
   readonly identityMatch?: "contains" | "equals";
-  /** Prints `hello.txt` to stdout. */
+  /** Prints `hello.txt` (the workload's own, `<prefix>hello.txt`) to stdout. */
   readonly read: pulumi.Input<string>;
+  /**
+   * Prints another object of the same bucket, by its key: the cross-workload denial reads another
+   * workload's `hello.txt` with this client's identity, and must be refused.
+   */
+  readonly readKey?: (key: string) => pulumi.Input<string>;
+  /**
+   * For a workload that may write: how to write an object of its own under its prefix, read it
+   * back and delete it (the verification does all three). Absent for readers.
+   */
+  readonly write?: WriteCommands;
   /**
    * An extended regular expression (`grep -E`) matching the storage service's explicit refusal in
    * the CLI's output (e.g. S3 `AccessDenied`): only that, or the identity service's refusal
@@ -86,6 +97,20 @@ export interface StorageClient {
    * @default 30
    */
   readonly attempts?: number;
+}
+
+/**
+ * Shell commands for an object whose URL the verification puts in `$key` (under `prefixUrl`).
+ */
+export interface WriteCommands {
+  /** The URL of the writer's prefix as the CLI spells it, e.g. `s3://<bucket>/team-a/`. */
+  readonly prefixUrl: pulumi.Input<string>;
+  /** Writes stdin to `$key`. */
+  readonly put: pulumi.Input<string>;
+  /** Prints `$key`. */
+  readonly get: pulumi.Input<string>;
+  /** Deletes `$key`. */
+  readonly remove: pulumi.Input<string>;
 }
 
 /**
@@ -180,14 +205,23 @@ export interface ClusterSide {
   readonly agent: pulumi.Resource;
 }
 
-/** The storage half of a stack: the bucket, and how the workload is trusted to read it. */
+/** One workload's binding: what its pods carry, and the object they prove it with. */
+export interface WorkloadAccess {
+  readonly workload: Workload;
+  /** Its `<prefix>hello.txt`, as the cloud's CLI spells it (`s3://…`, `gs://…`, `https://…`). */
+  readonly objectUrl: pulumi.Output<string>;
+  /** What the pods carry to be this workload's bound identity; `identity` is the workload's. */
+  readonly access: PodAccess;
+}
+
+/** The storage half of a stack: one bucket, and one binding per workload, each to its prefix. */
 export interface StorageSide {
   readonly bucketName: pulumi.Output<string>;
-  /** The object the demo reads, as the cloud's CLI spells it (`s3://…`, `gs://…`, `https://…`). */
+  /** The first workload's object, as the cloud's CLI spells it (`s3://…`, `gs://…`, `https://…`). */
   readonly objectUrl: pulumi.Output<string>;
-  /** What the pods carry to be the bound identity. */
-  readonly access: PodAccess;
-  /** Extra stack outputs of this storage/mechanism, e.g. `roleArn`. */
+  /** One per workload of the config, in its order. */
+  readonly accesses: readonly WorkloadAccess[];
+  /** Extra stack outputs of this storage/mechanism (the first workload's), e.g. `roleArn`. */
   readonly outputs: Readonly<Record<string, pulumi.Output<string>>>;
 }
 

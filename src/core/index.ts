@@ -7,3 +7,4 @@ export * from "./kinds";
 export * from "./modules";
 export * from "./settings";
 export * from "./tags";
+export * from "./workloads";

@@ -19,3 +19,7 @@ export type Cloud = (typeof CLOUDS)[number];
 export const AWS_MECHANISMS = ["pod-identity", "irsa"] as const;
 /** How an EKS pod gets AWS credentials: EKS Pod Identity, or IRSA (web identity). */
 export type AwsMechanism = (typeof AWS_MECHANISMS)[number];
+
+/** What a workload may do under its prefix: `read` (get, list) or `write` (read, put, delete). */
+export const ACCESS_LEVELS = ["read", "write"] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];

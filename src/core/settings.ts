@@ -3,7 +3,7 @@
  * validated result every module receives (`StackConfig`). Data only: each cloud's folder parses and
  * validates its own settings (its `module.ts`), `src/config.ts` reads and dispatches.
  */
-import type { AwsMechanism, ClusterKind, StorageKind } from "./kinds";
+import type { AccessLevel, AwsMechanism, ClusterKind, StorageKind } from "./kinds";
 
 /** Raw values as they come from the stack; every field may be missing. */
 export interface RawConfig {
@@ -11,6 +11,8 @@ export interface RawConfig {
   readonly storage?: string;
   readonly namespace?: string;
   readonly serviceAccount?: string;
+  /** The parsed value of `workloads` (a YAML/JSON list of `{namespace, serviceAccount, access, prefix}`). */
+  readonly workloads?: unknown;
   readonly awsMechanism?: string;
   /** The parsed value of `apiAllowedCidrs` (a YAML/JSON list of IPv4 CIDRs). */
   readonly apiAllowedCidrs?: unknown;
@@ -52,6 +54,24 @@ export interface CloudSettings {
   readonly azure: AzureSettings;
 }
 
+/**
+ * One Kubernetes identity and what it may do in the bucket: `access` under `prefix` only (`""`:
+ * the whole bucket). Each gets its own binding, its own `<prefix>hello.txt` and its own proofs.
+ */
+export interface Workload {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly access: AccessLevel;
+  /** A key prefix ending in `/` (`team-a/`), or `""` for the whole bucket. */
+  readonly prefix: string;
+  /**
+   * What its resources' names start with: the stack prefix for the workload a stack without
+   * `workloads` derives from `namespace`/`serviceAccount` (so its resources keep the names they
+   * always had), else `<stack prefix>-<6 hex of its namespace/ServiceAccount>`.
+   */
+  readonly name: string;
+}
+
 /** Validated, defaulted configuration for one stack. */
 export interface StackConfig {
   readonly stack: string;
@@ -59,8 +79,11 @@ export interface StackConfig {
   readonly prefix: string;
   readonly cluster: ClusterKind;
   readonly storage: StorageKind;
-  /** The Kubernetes identity that is granted access to the bucket. */
-  readonly workload: { readonly namespace: string; readonly serviceAccount: string };
+  /**
+   * The Kubernetes identities granted access to the bucket, each to its prefix: the `workloads`
+   * list, or one reader of the whole bucket from `namespace`/`serviceAccount`. Never empty.
+   */
+  readonly workloads: readonly Workload[];
   /** For EKS reading S3; other clusters reach S3 through web identity federation. */
   readonly awsMechanism: AwsMechanism;
   /**

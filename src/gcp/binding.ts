@@ -1,6 +1,7 @@
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import type { BindingAccess, WorkloadIdentity } from "../core";
+import { prefixCondition } from "./bucket";
 
 export interface GkePrincipalArgs {
   /** The number of the project that hosts the pool, e.g. `123456789012`. */
@@ -40,6 +41,11 @@ export interface IdentityBindingArgs {
   readonly bucketName: pulumi.Input<string>;
   /** The role granted on the bucket, e.g. `BucketWithPolicy.readRole`. */
   readonly role: string;
+  /**
+   * Confine the role to the objects under this key prefix (an IAM condition, `prefixCondition`).
+   * @default "" (the whole bucket, no condition)
+   */
+  readonly prefix?: string;
 }
 
 /** What is wrong with `args`, as messages; empty when nothing is. */
@@ -80,9 +86,15 @@ export class IdentityBinding extends pulumi.ComponentResource {
     });
 
     // A member, not a binding or policy: it adds one grant and leaves the bucket's others alone.
+    const condition = prefixCondition(args.bucketName, args.prefix ?? "");
     const grant = new storage.BucketIAMMember(
       `${name}-read`,
-      { bucket: args.bucketName, role: args.role, member: this.member },
+      {
+        bucket: args.bucketName,
+        role: args.role,
+        member: this.member,
+        ...(condition ? { condition } : {}),
+      },
       { parent: this },
     );
 
@@ -95,7 +107,12 @@ export class IdentityBinding extends pulumi.ComponentResource {
       // Nothing is injected: the GKE metadata server answers every pod of a GKE_METADATA node.
       credentialVariables: [],
       // The grant as IAM holds it: principal (the identity), role (the permission), bucket.
-      proofInputs: [grant.member, grant.role, grant.bucket],
+      proofInputs: [
+        grant.member,
+        grant.role,
+        grant.bucket,
+        grant.condition.apply((c) => JSON.stringify(c ?? null)),
+      ],
       // The metadata server gives every ServiceAccount its own principal; only the bucket's IAM
       // decides, so the denial pod carries nothing and Cloud Storage must refuse it.
       denial: { env: [], podLabels: {}, refusal: "" },

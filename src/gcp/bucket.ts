@@ -2,12 +2,42 @@ import * as projects from "@pulumi/gcp/projects";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomId } from "@pulumi/random/randomId";
-import { HELLO_CONTENT, HELLO_KEY } from "../core";
+import { HELLO_CONTENT, helloKey, shortHash, type AccessLevel } from "../core";
 import { componentTags, type Tags } from "../core";
 import { gcpLabels } from "./labels";
 
 /** Read objects (get, list) and nothing else: the least-privilege predefined role for the demo. */
 export const GCS_READ_ROLE = "roles/storage.objectViewer";
+/**
+ * Read, create, overwrite and delete objects, and nothing on the bucket or its IAM: Storage Object
+ * User (https://cloud.google.com/storage/docs/access-control/iam-roles), for `write` workloads.
+ */
+export const GCS_WRITE_ROLE = "roles/storage.objectUser";
+
+/** The predefined role a workload of `access` gets on the bucket. */
+export function gcsRole(access: AccessLevel): string {
+  return access === "write" ? GCS_WRITE_ROLE : GCS_READ_ROLE;
+}
+
+/**
+ * The IAM condition that confines a bucket role to the objects under `prefix`; none for the whole
+ * bucket. Cloud Storage names an object `projects/_/buckets/<bucket>/objects/<name>` in IAM
+ * conditions (https://cloud.google.com/iam/docs/conditions-resource-attributes#resource-name), so
+ * `startsWith` on it matches exactly the object names under the prefix. A prefix holds no `"` or
+ * `\` (config.ts `keyPrefixProblem`), so it needs no escaping in the CEL string literal.
+ *
+ * `storage.objects.list` is checked against the *bucket*'s name, `projects/_/buckets/<bucket>`,
+ * which never starts with `…/objects/`: a workload with a prefix cannot list, only get (and, as a
+ * writer, create and delete) objects by name. The proofs read and write by name only.
+ */
+export function prefixCondition(bucketName: pulumi.Input<string>, prefix: string) {
+  if (prefix === "") return undefined;
+  return {
+    title: `objects under ${prefix}`.slice(0, 100),
+    description: `Only objects whose names start with ${prefix}`.slice(0, 256),
+    expression: pulumi.interpolate`resource.name.startsWith("projects/_/buckets/${bucketName}/objects/${prefix}")`,
+  };
+}
 
 /** Random bytes in the bucket name; two hex characters each. */
 const SUFFIX_BYTES = 6;
@@ -51,6 +81,11 @@ export interface BucketWithPolicyArgs {
   /** The bucket is named `<namePrefix>-<12 random hex>`: unique per stack, and globally. */
   readonly namePrefix: string;
   readonly tags: Tags;
+  /**
+   * The key prefixes to hold a `hello.txt` under (`""`: the bucket's root).
+   * @default [""]
+   */
+  readonly prefixes?: readonly string[];
 }
 
 /** What is wrong with `args`, as messages; empty when nothing is. */
@@ -66,8 +101,9 @@ export function validateBucketWithPolicyArgs(args: BucketWithPolicyArgs): string
  */
 export class BucketWithPolicy extends pulumi.ComponentResource {
   public readonly bucketName: pulumi.Output<string>;
-  /** The URL of the object the demo reads: `gs://<bucket>/hello.txt`. */
+  /** The URL of the first prefix's object: `gs://<bucket>/<prefix>hello.txt`. */
   public readonly objectUrl: pulumi.Output<string>;
+  private readonly objectUrls = new Map<string, pulumi.Output<string>>();
   /** What a binding grants on this bucket to read it. */
   public readonly readRole: string = GCS_READ_ROLE;
   /**
@@ -103,19 +139,24 @@ export class BucketWithPolicy extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [api] },
     );
-    const hello = new storage.BucketObject(
-      `${name}-hello`,
-      {
-        bucket: bucket.name,
-        name: HELLO_KEY,
-        content: HELLO_CONTENT,
-        contentType: "text/plain",
-      },
-      { parent: this },
-    );
+    const prefixes = [...new Set(args.prefixes ?? [""])];
+    // One hello.txt per prefix; the bucket root's keeps its name `<name>-hello`.
+    for (const prefix of prefixes) {
+      const hello = new storage.BucketObject(
+        prefix === "" ? `${name}-hello` : `${name}-hello-${shortHash(prefix)}`,
+        {
+          bucket: bucket.name,
+          name: helloKey(prefix),
+          content: HELLO_CONTENT,
+          contentType: "text/plain",
+        },
+        { parent: this },
+      );
+      this.objectUrls.set(prefix, pulumi.interpolate`gs://${hello.bucket}/${hello.name}`);
+    }
 
     this.bucketName = bucket.name;
-    this.objectUrl = pulumi.interpolate`gs://${hello.bucket}/${hello.name}`;
+    this.objectUrl = this.objectUrlOf(prefixes[0]);
     // `projectNumber` is the Storage API's own field on the bucket (terraform-provider-google,
     // google/services/storage/resource_storage_bucket.go: `d.Set("project_number",
     // res.ProjectNumber)`; storage/bucket.d.ts: `projectNumber: Output<number>`).
@@ -125,5 +166,12 @@ export class BucketWithPolicy extends pulumi.ComponentResource {
       objectUrl: this.objectUrl,
       projectNumber: this.projectNumber,
     });
+  }
+
+  /** `gs://<bucket>/<prefix>hello.txt` for one of `args.prefixes`. */
+  public objectUrlOf(prefix: string): pulumi.Output<string> {
+    const url = this.objectUrls.get(prefix);
+    if (!url) throw new Error(`internal: no hello.txt under ${JSON.stringify(prefix)}`);
+    return url;
   }
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PodEnvVar, StorageClient } from "../core";
+import type { PodEnvVar, StorageClient, WriteCommands } from "../core";
 
 /**
  * The Google Cloud CLI, Debian "slim" variant (gcloud plus curl), pinned so a run is repeatable.
@@ -87,5 +87,39 @@ export function federatedGcsClient(args: {
     read: pulumi.interpolate`gcloud storage cat ${args.objectUrl}`,
     attempts: GCS_VERIFY_ATTEMPTS,
     refusal: GCS_REFUSAL,
+  };
+}
+
+/** gcloud printing another object of the bucket, by key (the cross-workload denial). */
+export function gcsReadKey(
+  bucketName: pulumi.Input<string>,
+): (key: string) => pulumi.Input<string> {
+  return (key) => pulumi.interpolate`gcloud storage cat gs://${bucketName}/${key}`;
+}
+
+/**
+ * How a writer writes, reads back and deletes an object under its prefix, by name only: a
+ * workload with a prefix holds no `storage.objects.list` (see `prefixCondition`). The write is a
+ * JSON API simple upload with curl and gcloud's access token, as Cloud Storage documents it
+ * (https://cloud.google.com/storage/docs/uploading-objects, "REST APIs": `POST
+ * https://storage.googleapis.com/upload/storage/v1/b/BUCKET/o?uploadType=media&name=OBJECT`): it
+ * needs `storage.objects.create` on that one name and nothing else, where `gcloud storage cp` may
+ * first look for a "directory" of that name (a list) when the destination does not exist yet.
+ * Reading back and deleting name an existing object: `gcloud storage cat` and `rm`.
+ */
+export function gcsWriteCommands(
+  bucketName: pulumi.Input<string>,
+  prefix: string,
+): { write: WriteCommands } {
+  // The object's name, URL-encoded for a query parameter ('/' as %2F; prefixes hold no other
+  // character that needs it: config.ts keyPrefixProblem).
+  const name = `$(printf %s "\${key#gs://*/}" | sed 's#/#%2F#g')`;
+  return {
+    write: {
+      prefixUrl: pulumi.interpolate`gs://${bucketName}/${prefix}`,
+      put: pulumi.interpolate`curl -sSf -o /dev/null -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H "Content-Type: text/plain" --data-binary @- "https://storage.googleapis.com/upload/storage/v1/b/${bucketName}/o?uploadType=media&name=${name}"`,
+      get: 'gcloud storage cat "$key"',
+      remove: 'gcloud storage rm "$key"',
+    },
   };
 }

@@ -9,6 +9,7 @@ import {
   type BindingAccess,
   type WorkloadIdentity,
 } from "../core";
+import { prefixCondition } from "./bucket";
 
 /** Where the pod projects its token, and where its credential configuration is mounted. */
 export const GCP_TOKEN_DIR = "/var/run/secrets/tokens/gcp";
@@ -61,6 +62,30 @@ export interface FederatedIdentityBindingArgs {
   readonly role: string;
   /** The pool id is `<poolIdPrefix>-<6 random>`. */
   readonly poolIdPrefix: string;
+  /**
+   * Confine the role to the objects under this key prefix (an IAM condition, `prefixCondition`).
+   * @default "" (the whole bucket, no condition)
+   */
+  readonly prefix?: string;
+  /**
+   * Trust through this pool (another binding's `pool`) instead of creating one: one pool and
+   * provider per cluster issuer, whatever the number of workloads it serves.
+   */
+  readonly pool?: FederationPool;
+}
+
+/** A Workload Identity pool with its provider for one cluster's issuer, for bindings to share. */
+export interface FederationPool {
+  readonly poolId: pulumi.Output<string>;
+  /** `projects/<number>/locations/global/workloadIdentityPools/<id>`. */
+  readonly poolName: pulumi.Output<string>;
+  /** `…/providers/kubernetes`. */
+  readonly providerName: pulumi.Output<string>;
+  readonly audience: pulumi.Output<string>;
+  /** What a pod waits for before its token exchange can work: the provider and the APIs. */
+  readonly readyAfter: readonly pulumi.Resource[];
+  /** The provider as IAM holds it (issuer, audiences, mapping, condition). */
+  readonly proofInputs: readonly pulumi.Input<string>[];
 }
 
 /** What is wrong with `args`, as messages; empty when nothing is. */
@@ -81,6 +106,8 @@ export class FederatedIdentityBinding extends pulumi.ComponentResource {
   public readonly poolId: pulumi.Output<string>;
   /** The `aud` the pod's token carries and the provider allows. */
   public readonly audience: pulumi.Output<string>;
+  /** The pool this binding trusts through, for other bindings of the cluster to share. */
+  public readonly pool: FederationPool;
   public readonly podAccess: BindingAccess;
 
   constructor(
@@ -91,8 +118,64 @@ export class FederatedIdentityBinding extends pulumi.ComponentResource {
     super("workload-identity:gcp:FederatedIdentityBinding", name, {}, opts);
     const problems = validateFederatedIdentityBindingArgs(args);
     if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
-    const { namespace, serviceAccount } = args.identity;
 
+    this.pool = args.pool ?? this.createPool(name, args);
+    const { poolName, providerName } = this.pool;
+    this.audience = this.pool.audience;
+    this.poolId = this.pool.poolId;
+    this.member = pulumi.interpolate`principal://iam.googleapis.com/${poolName}/subject/${serviceAccountSubject(args.identity)}`;
+    const condition = prefixCondition(args.bucketName, args.prefix ?? "");
+    const grant = new storage.BucketIAMMember(
+      `${name}-read`,
+      {
+        bucket: args.bucketName,
+        role: args.role,
+        member: this.member,
+        ...(condition ? { condition } : {}),
+      },
+      { parent: this },
+    );
+
+    const env = [{ name: "GOOGLE_APPLICATION_CREDENTIALS", value: GCP_CREDENTIALS_FILE }];
+    const projectedTokens = [projectedToken("gcp-token", this.audience, GCP_TOKEN_DIR)];
+    this.podAccess = {
+      identity: args.identity,
+      serviceAccountAnnotations: {},
+      podLabels: {},
+      env,
+      projectedTokens,
+      files: [
+        {
+          name: "gcp-credentials",
+          mountPath: GCP_CREDENTIALS_DIR,
+          fileName: "credentials.json",
+          content: pulumi.interpolate`//iam.googleapis.com/${providerName}`.apply(
+            credentialConfiguration,
+          ),
+        },
+      ],
+      readyAfter: [...this.pool.readyAfter, grant],
+      // Set by the binding itself; checked all the same, like every mechanism's.
+      credentialVariables: ["GOOGLE_APPLICATION_CREDENTIALS"],
+      // The provider as IAM holds it (issuer, audiences, mapping), and the grant: principal, role.
+      proofInputs: [
+        ...this.pool.proofInputs,
+        grant.member,
+        grant.role,
+        grant.bucket,
+        grant.condition.apply((c) => JSON.stringify(c ?? null)),
+      ],
+      // The pool exchanges any ServiceAccount token of the cluster for that ServiceAccount's own
+      // principal; only the bucket's IAM decides, so the denial pod carries the same
+      // configuration and token and Cloud Storage must refuse it.
+      denial: { env, projectedTokens, podLabels: {}, refusal: "" },
+    };
+    this.registerOutputs({ member: this.member, poolId: this.poolId, audience: this.audience });
+  }
+
+  /** The pool and its provider for the cluster's issuer (`<name>-pool`, `<name>-provider`). */
+  private createPool(name: string, args: FederatedIdentityBindingArgs): FederationPool {
+    const { namespace, serviceAccount } = args.identity;
     const apis = FEDERATION_APIS.map(
       (service) =>
         new projects.Service(
@@ -122,7 +205,7 @@ export class FederatedIdentityBinding extends pulumi.ComponentResource {
     // route never enables, at every preview), nothing configured.
     const providerName = pulumi.interpolate`${pool.name}/providers/${PROVIDER_ID}`;
     // Google's default audience for the provider, allowed explicitly so the pod can ask for it.
-    this.audience = pulumi.interpolate`https://iam.googleapis.com/${providerName}`;
+    const audience = pulumi.interpolate`https://iam.googleapis.com/${providerName}`;
     const provider = new iam.WorkloadIdentityPoolProvider(
       `${name}-provider`,
       {
@@ -130,54 +213,22 @@ export class FederatedIdentityBinding extends pulumi.ComponentResource {
         workloadIdentityPoolId: pool.workloadIdentityPoolId,
         workloadIdentityPoolProviderId: PROVIDER_ID,
         attributeMapping: { "google.subject": "assertion.sub" },
-        oidc: { issuerUri: args.issuerUrl, allowedAudiences: [this.audience] },
+        oidc: { issuerUri: args.issuerUrl, allowedAudiences: [audience] },
       },
       { parent: this },
     );
-    this.poolId = pool.workloadIdentityPoolId;
-    this.member = pulumi.interpolate`principal://iam.googleapis.com/${pool.name}/subject/${serviceAccountSubject(args.identity)}`;
-    const grant = new storage.BucketIAMMember(
-      `${name}-read`,
-      { bucket: args.bucketName, role: args.role, member: this.member },
-      { parent: this },
-    );
-
-    const env = [{ name: "GOOGLE_APPLICATION_CREDENTIALS", value: GCP_CREDENTIALS_FILE }];
-    const projectedTokens = [projectedToken("gcp-token", this.audience, GCP_TOKEN_DIR)];
-    this.podAccess = {
-      identity: args.identity,
-      serviceAccountAnnotations: {},
-      podLabels: {},
-      env,
-      projectedTokens,
-      files: [
-        {
-          name: "gcp-credentials",
-          mountPath: GCP_CREDENTIALS_DIR,
-          fileName: "credentials.json",
-          content: pulumi.interpolate`//iam.googleapis.com/${providerName}`.apply(
-            credentialConfiguration,
-          ),
-        },
-      ],
-      readyAfter: [provider, grant, ...apis],
-      // Set by the binding itself; checked all the same, like every mechanism's.
-      credentialVariables: ["GOOGLE_APPLICATION_CREDENTIALS"],
-      // The provider as IAM holds it (issuer, audiences, mapping), and the grant: principal, role.
+    return {
+      poolId: pool.workloadIdentityPoolId,
+      poolName: pool.name,
+      providerName,
+      audience,
+      readyAfter: [provider, ...apis],
       proofInputs: [
         provider.name,
         provider.oidc.apply((o) => JSON.stringify(o ?? null)),
         provider.attributeMapping.apply((m) => JSON.stringify(m ?? null)),
         provider.attributeCondition.apply((c) => c ?? ""),
-        grant.member,
-        grant.role,
-        grant.bucket,
       ],
-      // The pool exchanges any ServiceAccount token of the cluster for that ServiceAccount's own
-      // principal; only the bucket's IAM decides, so the denial pod carries the same
-      // configuration and token and Cloud Storage must refuse it.
-      denial: { env, projectedTokens, podLabels: {}, refusal: "" },
     };
-    this.registerOutputs({ member: this.member, poolId: this.poolId, audience: this.audience });
   }
 }

@@ -4,6 +4,7 @@
  * through a Workload Identity pool that trusts the cluster's issuer.
  */
 import { Provider } from "@pulumi/gcp/provider";
+import type * as pulumi from "@pulumi/pulumi";
 import {
   ConfigError,
   settingsOf,
@@ -12,11 +13,12 @@ import {
   type GcpSettings,
   type StorageModule,
   type StorageSide,
+  type WorkloadAccess,
 } from "../core";
 import { IdentityAgent } from "./agent";
 import { IdentityBinding } from "./binding";
-import { BucketWithPolicy } from "./bucket";
-import { federatedGcsClient, gcsClient } from "./client";
+import { BucketWithPolicy, gcsRole } from "./bucket";
+import { federatedGcsClient, gcsClient, gcsReadKey, gcsWriteCommands } from "./client";
 import { Cluster } from "./cluster";
 import { ExistingCluster, gkeExistingNameProblem } from "./existing";
 import { FederatedIdentityBinding } from "./federation";
@@ -138,53 +140,90 @@ export const gcsStorage: StorageModule = {
     const opts = { providers: { gcp: providerOf("gcp") } };
     const bucket = new BucketWithPolicy(
       `${config.prefix}-storage`,
-      { project: settings.project, location: settings.region, namePrefix: config.prefix, tags },
+      {
+        project: settings.project,
+        location: settings.region,
+        namePrefix: config.prefix,
+        tags,
+        prefixes: config.workloads.map((w) => w.prefix),
+      },
       opts,
     );
-    const storage = { bucketName: bucket.bucketName, objectUrl: bucket.objectUrl };
-    const common = {
-      identity: config.workload,
-      bucketName: bucket.bucketName,
-      role: bucket.readRole,
-    };
     const { native } = cluster;
-    if (native.kind !== "gke") {
-      // A cluster outside Google Cloud: a Workload Identity pool trusts its issuer.
-      const binding = new FederatedIdentityBinding(
-        `${config.prefix}-binding`,
-        {
-          ...common,
-          project: settings.project,
-          issuerUrl: cluster.oidcIssuerUrl,
-          poolIdPrefix: config.prefix,
-        },
-        opts,
-      );
-      return {
-        ...storage,
-        access: {
-          ...binding.podAccess,
-          client: federatedGcsClient({ objectUrl: bucket.objectUrl, member: binding.member }),
-        },
-        outputs: { principal: binding.member, workloadIdentityPool: binding.poolId },
-      };
-    }
     // The pool's project is the cluster's; its number is read off the bucket, which lives there too.
-    if (native.project !== settings.project) {
+    if (native.kind === "gke" && native.project !== settings.project) {
       throw new Error("internal: the GKE cluster and the bucket must share the configured project");
     }
-    const binding = new IdentityBinding(
-      `${config.prefix}-binding`,
-      { ...common, workloadPool: native.workloadPool, poolProjectNumber: bucket.projectNumber },
-      opts,
+    // One pool per cluster issuer: the first federated binding makes it, the others share it.
+    let shared: FederatedIdentityBinding | undefined;
+    const accesses = config.workloads.map(
+      (w): WorkloadAccess & { outputs: Record<string, pulumi.Output<string>> } => {
+        const objectUrl = bucket.objectUrlOf(w.prefix);
+        const common = {
+          identity: w,
+          bucketName: bucket.bucketName,
+          role: gcsRole(w.access),
+          prefix: w.prefix,
+        };
+        const write = w.access === "write" ? gcsWriteCommands(bucket.bucketName, w.prefix) : {};
+        const readKey = gcsReadKey(bucket.bucketName);
+        if (native.kind !== "gke") {
+          // A cluster outside Google Cloud: a Workload Identity pool trusts its issuer.
+          const binding: FederatedIdentityBinding = new FederatedIdentityBinding(
+            `${w.name}-binding`,
+            {
+              ...common,
+              project: settings.project,
+              issuerUrl: cluster.oidcIssuerUrl,
+              poolIdPrefix: config.prefix,
+              ...(shared ? { pool: shared.pool } : {}),
+            },
+            opts,
+          );
+          shared ??= binding;
+          return {
+            workload: w,
+            objectUrl,
+            access: {
+              ...binding.podAccess,
+              client: {
+                ...federatedGcsClient({ objectUrl, member: binding.member }),
+                readKey,
+                ...write,
+              },
+            },
+            outputs: { principal: binding.member, workloadIdentityPool: binding.poolId },
+          };
+        }
+        const binding = new IdentityBinding(
+          `${w.name}-binding`,
+          { ...common, workloadPool: native.workloadPool, poolProjectNumber: bucket.projectNumber },
+          opts,
+        );
+        return {
+          workload: w,
+          objectUrl,
+          access: {
+            ...binding.podAccess,
+            client: {
+              ...gcsClient({ objectUrl, workloadPool: native.workloadPool }),
+              readKey,
+              ...write,
+            },
+          },
+          outputs: { principal: binding.member },
+        };
+      },
     );
     return {
-      ...storage,
-      access: {
-        ...binding.podAccess,
-        client: gcsClient({ objectUrl: bucket.objectUrl, workloadPool: native.workloadPool }),
-      },
-      outputs: { principal: binding.member },
+      bucketName: bucket.bucketName,
+      objectUrl: bucket.objectUrl,
+      accesses: accesses.map(({ workload, objectUrl, access }) => ({
+        workload,
+        objectUrl,
+        access,
+      })),
+      outputs: accesses[0].outputs,
     };
   },
 };

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { HELLO_TEXT, type StorageClient } from "../core";
+import { HELLO_TEXT, type StorageClient, type WriteCommands } from "../core";
 
 /**
  * The pod-template annotation that carries the digest of the binding's proof inputs. A Job's
@@ -90,6 +90,8 @@ function requireVariables(variables: readonly string[], why: string, code: numbe
 export function denialScript(
   client: StorageClient,
   opts: {
+    /** What the denial tries, for its messages. @default "an unbound ServiceAccount read hello.txt" */
+    readonly what?: string;
     readonly attempts?: number;
     /** The identity service's explicit refusal (`PodAccess.denial.refusal`); may be empty. */
     readonly refusal?: string;
@@ -110,7 +112,7 @@ attempt=1
 while [ "$attempt" -le ${attempts} ]; do
   echo "attempt $attempt of ${attempts}"
   if out="$( { ${client.login ?? "true"} && ${client.read}; } 2>&1 )"; then
-    echo "FAILED: an unbound ServiceAccount read hello.txt: $out" >&2
+    echo "FAILED: ${opts.what ?? "an unbound ServiceAccount read hello.txt"}: $out" >&2
     exit 1
   fi
   if printf '%s\\n' "$out" | grep -Eq -e "$refusal"; then
@@ -125,6 +127,25 @@ done
 echo "FAILED: inconclusive: the cloud never explicitly refused the unbound ServiceAccount (output above)" >&2
 exit 1
 `;
+}
+
+/**
+ * The object a writer's verification writes, reads back and deletes under its prefix: one per pod
+ * (`HOSTNAME` is the pod's name), so two pods never race on one object.
+ */
+export const WRITE_CHECK_OBJECT = "verify-${HOSTNAME:-pod}.txt";
+
+/**
+ * The writer's step, run once the read passed: write a line to an object of its own under its
+ * prefix, read it back, compare, delete it. Succeeds only if all three do.
+ */
+export function writeStep(write: WriteCommands): pulumi.Output<string> {
+  return pulumi.interpolate`key="${write.prefixUrl}${WRITE_CHECK_OBJECT}"
+              if echo "written by $key" | ${write.put} && [ "$(${write.get})" = "written by $key" ] && ${write.remove}; then
+                echo "wrote, read back and deleted $key"
+                exit 0
+              fi
+              echo "could not write, read back and delete $key"`;
 }
 
 /**
@@ -159,9 +180,10 @@ while [ "$attempt" -le ${attempts} ]; do
           if content="$(${client.read})"; then
             if [ "$content" = "${HELLO_TEXT}" ]; then
               echo "read hello.txt: $content"
-              exit 0
+              ${client.write ? writeStep(client.write) : "exit 0"}
+            else
+              echo "hello.txt holds something else: $content"
             fi
-            echo "hello.txt holds something else: $content"
           fi
           ;;
         *) echo "not the bound identity: expected it to ${identityWords} $EXPECTED_IDENTITY" ;;

@@ -2,6 +2,14 @@ import * as apps from "@pulumi/kubernetes/apps/v1";
 import * as batch from "@pulumi/kubernetes/batch/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
+import type * as k8sInputs from "@pulumi/kubernetes/types/input";
+
+/** A restricted pod spec running `command` as the workload's ServiceAccount, with its env. */
+type PodSpecOf = (
+  command: pulumi.Input<string>[],
+  restartPolicy: string,
+  extraEnv?: readonly PodEnvVar[],
+) => k8sInputs.core.v1.PodSpec;
 import * as pulumi from "@pulumi/pulumi";
 import {
   unboundServiceAccount,
@@ -45,6 +53,25 @@ export interface DemoWorkloadArgs {
    * @default true
    */
   readonly proveDenial?: boolean;
+  /**
+   * The namespace, when another DemoWorkload of the same namespace created it (its `namespace`
+   * output): a namespace is created once, by the first workload in it.
+   * @default this component creates `identity.namespace`
+   */
+  readonly sharedNamespace?: pulumi.Input<string>;
+  /**
+   * Another workload's object this one must be refused: a Job running as this ServiceAccount, with
+   * everything the bound pods carry, reads it and passes only on the storage service's explicit
+   * refusal (`client.refusal`). Needs `client.readKey`.
+   */
+  readonly crossDenial?: {
+    /** The other object's key in the same bucket, e.g. `team-b/hello.txt`. */
+    readonly key: string;
+    /** Its URL: the Job waits for it to exist (and names it in its env). */
+    readonly objectUrl: pulumi.Input<string>;
+    /** Whose it is, for names and messages. */
+    readonly owner: WorkloadIdentity;
+  };
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -74,6 +101,9 @@ export function validateDemoWorkloadArgs(args: DemoWorkloadArgs): string[] {
       `access: made for ${access.identity.namespace}/${access.identity.serviceAccount}, ` +
         `but the pods run as ${identity.namespace}/${identity.serviceAccount}`,
     );
+  }
+  if (args.crossDenial && !access.client.readKey) {
+    problems.push("crossDenial: the client has no readKey to read another workload's object with");
   }
   const bad = access.credentialVariables.find((v) => !VARIABLE_NAME.test(v));
   if (bad !== undefined) {
@@ -135,6 +165,8 @@ export class DemoWorkload extends pulumi.ComponentResource {
   public readonly jobName: pulumi.Output<string>;
   /** The denial Job's name, when `proveDenial` is on. */
   public readonly denialJobName?: pulumi.Output<string>;
+  /** The cross-workload denial Job's name, when `crossDenial` is given. */
+  public readonly crossDenialJobName?: pulumi.Output<string>;
   /** sha256 of the binding's proof inputs, on every pod template. */
   public readonly proofDigest: pulumi.Output<string>;
   /** Prints hello.txt from inside the long-running pod. */
@@ -153,20 +185,23 @@ export class DemoWorkload extends pulumi.ComponentResource {
     const readyAfter = [...access.readyAfter, ...(args.readyAfter ?? [])];
     const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "pulumi" };
 
-    const ns = new core.Namespace(
-      `${name}-ns`,
-      {
-        metadata: {
-          name: args.identity.namespace,
-          labels: {
-            ...labels,
-            "pod-security.kubernetes.io/enforce": "restricted",
-            "pod-security.kubernetes.io/enforce-version": "latest",
-          },
-        },
-      },
-      { parent: this, provider },
-    );
+    const ns =
+      args.sharedNamespace !== undefined
+        ? { metadata: { name: pulumi.output(args.sharedNamespace) } }
+        : new core.Namespace(
+            `${name}-ns`,
+            {
+              metadata: {
+                name: args.identity.namespace,
+                labels: {
+                  ...labels,
+                  "pod-security.kubernetes.io/enforce": "restricted",
+                  "pod-security.kubernetes.io/enforce-version": "latest",
+                },
+              },
+            },
+            { parent: this, provider },
+          );
     // An explicit name: an auto-named ServiceAccount would not match what the binding trusts.
     const sa = new core.ServiceAccount(
       `${name}-sa`,
@@ -202,12 +237,12 @@ export class DemoWorkload extends pulumi.ComponentResource {
       ...access.env,
       { name: "EXPECTED_IDENTITY", value: client.expectedIdentity },
     ];
-    const podSpec = (command: pulumi.Input<string>[], restartPolicy: string) =>
+    const podSpec: PodSpecOf = (command, restartPolicy, extraEnv = []) =>
       restrictedPodSpec({
         serviceAccountName: sa.metadata.name,
         image: client.image,
         command,
-        env,
+        env: [...env, ...extraEnv],
         restartPolicy,
         ...volumes,
       });
@@ -276,6 +311,20 @@ export class DemoWorkload extends pulumi.ComponentResource {
       });
     }
 
+    if (args.crossDenial) {
+      this.crossDenialJobName = this.crossDenialJob(name, {
+        args,
+        crossDenial: args.crossDenial,
+        podSpec,
+        namespace: ns.metadata.name,
+        labels,
+        podLabels,
+        templateAnnotations,
+        after: job,
+        podDeps,
+      });
+    }
+
     const read = client.login
       ? pulumi.interpolate`sh -c '${client.login} && ${client.read}'`
       : pulumi.output(client.read);
@@ -290,6 +339,7 @@ export class DemoWorkload extends pulumi.ComponentResource {
       deploymentName: this.deploymentName,
       jobName: this.jobName,
       denialJobName: this.denialJobName,
+      crossDenialJobName: this.crossDenialJobName,
       proofDigest: this.proofDigest,
       verifyCommand: this.verifyCommand,
     });
@@ -361,6 +411,74 @@ export class DemoWorkload extends pulumi.ComponentResource {
         parent: this,
         provider,
         dependsOn: [a.after, unbound],
+        customTimeouts: { create: timeout, update: timeout },
+      },
+    );
+    return job.metadata.name;
+  }
+
+  /**
+   * The cross-workload denial: as this workload's own ServiceAccount, with everything its bound
+   * pods carry, read another workload's object. The identity service hands out this workload's
+   * credentials as it must; only the storage service's explicit refusal (`client.refusal`) passes.
+   */
+  private crossDenialJob(
+    name: string,
+    a: {
+      args: DemoWorkloadArgs;
+      crossDenial: NonNullable<DemoWorkloadArgs["crossDenial"]>;
+      podSpec: PodSpecOf;
+      namespace: pulumi.Output<string>;
+      labels: Record<string, string>;
+      podLabels: Record<string, string>;
+      templateAnnotations: Record<string, pulumi.Input<string>>;
+      after: batch.Job;
+      podDeps: {
+        parent: pulumi.Resource;
+        provider: KubernetesProvider;
+        dependsOn: pulumi.Resource[];
+      };
+    },
+  ): pulumi.Output<string> {
+    const { client, credentialVariables } = a.args.access;
+    const { key, owner, objectUrl } = a.crossDenial;
+    const other = `${owner.namespace}/${owner.serviceAccount}`;
+    const script = denialScript(
+      { ...client, read: client.readKey!(key) },
+      {
+        attempts: DENIAL_ATTEMPTS,
+        // Only the storage service decides here: this workload's identity is genuinely its own.
+        refusal: "",
+        credentialVariables,
+        what: `it read ${key}, the object of workload ${other}`,
+      },
+    );
+    const attempts = DENIAL_ATTEMPTS;
+    const deadlineSeconds = jobDeadlineSeconds(attempts);
+    const timeout = jobTimeout(deadlineSeconds);
+    const job = new batch.Job(
+      `${name}-cross-deny`,
+      {
+        metadata: { namespace: a.namespace, labels: a.labels, annotations: { ...REPLACE_UNREADY } },
+        spec: {
+          backoffLimit: JOB_PODS - 1,
+          activeDeadlineSeconds: deadlineSeconds,
+          template: {
+            metadata: {
+              labels: { ...a.podLabels, "app.kubernetes.io/component": "cross-deny" },
+              annotations: a.templateAnnotations,
+            },
+            // The other object's URL: a data dependency, so it exists before this reads it.
+            spec: a.podSpec(["/bin/sh", "-c", script], "Never", [
+              { name: "OTHER_OBJECT", value: objectUrl },
+            ]),
+          },
+        },
+      },
+      // After this workload's own read passed: its grant is in force when the refusal is tested.
+      {
+        ...a.podDeps,
+        dependsOn: [...a.podDeps.dependsOn, a.after],
         customTimeouts: { create: timeout, update: timeout },
       },
     );
