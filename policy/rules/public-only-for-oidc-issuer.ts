@@ -73,7 +73,7 @@ export const publicOnlyForOidcIssuer: StackRule = {
       "Azure Foundations v3.0.0 4.17 (3.5 in v1.4.0)",
     ],
     checkov: [],
-    note: "no direct equivalent: the exception to CKV_AWS_53–56, CKV_GCP_114 and CKV_AZURE_190/34 for a public OIDC issuer",
+    note: "no direct equivalent: the exception to no-public-buckets for a public OIDC issuer; nearest the checks it relaxes, CKV_AWS_54, CKV_AWS_56, CKV_GCP_114, CKV_AZURE_190",
   },
   check(resources, report) {
     const hosts = hostsOf(resources);
