@@ -133,6 +133,79 @@ describe("no-public-buckets", () => {
     );
   });
 
+  describe("an OIDC issuer's shape (public-only-for-oidc-issuer checks its marker)", () => {
+    const BUCKET = "wi-kind-s3-issuer-bucket-a1b2c3d";
+    const ARN = `arn:aws:s3:::${BUCKET}`;
+    const DOCS = [`${ARN}/.well-known/openid-configuration`, `${ARN}/openid/v1/jwks`];
+    const withStatement = (statement: Record<string, unknown>, bucket = BUCKET) =>
+      check(
+        synthetic(AWS.bucketPolicy, "p", {
+          bucket,
+          policy: JSON.stringify({
+            Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", ...statement }],
+          }),
+        }),
+      );
+    const REFUSED = [`aws:s3/bucketPolicy:BucketPolicy p: ${PUBLIC_POLICY("#1")}`];
+
+    test("a public s3:GetObject on exactly the two documents of its own bucket passes", () => {
+      expect(withStatement({ Resource: DOCS })).toEqual([]);
+      expect(withStatement({ Resource: DOCS[1], Principal: { AWS: "*" } })).toEqual([]);
+      expect(withStatement({ Resource: DOCS, Action: ["S3:GetObject"] })).toEqual([]);
+      const china = `arn:aws-cn:s3:::${BUCKET}/openid/v1/jwks`;
+      expect(withStatement({ Resource: china })).toEqual([]);
+    });
+
+    test.for<[string, Record<string, unknown>]>([
+      ["every key", { Resource: `${ARN}/*` }],
+      ["the bucket itself", { Resource: ARN }],
+      ["another key", { Resource: [...DOCS, `${ARN}/data.csv`] }],
+      ["no Resource", {}],
+      ["NotResource", { Resource: DOCS, NotResource: `${ARN}/data.csv` }],
+      ["listing", { Resource: DOCS, Action: ["s3:GetObject", "s3:ListBucket"] }],
+      ["a wildcard action", { Resource: DOCS, Action: "s3:Get*" }],
+      ["a write", { Resource: DOCS, Action: "s3:PutObject" }],
+      ["NotAction", { Resource: DOCS, Action: undefined, NotAction: "s3:DeleteObject" }],
+      ["another bucket's documents", { Resource: DOCS.map((d) => d.replace(BUCKET, "other")) }],
+    ])("a public statement on %s is refused", ([, statement]) => {
+      expect(withStatement(statement)).toEqual(REFUSED);
+    });
+
+    test("a bucket name that is a wildcard never matches", () => {
+      const star = ["arn:aws:s3:::*/.well-known/openid-configuration"];
+      expect(withStatement({ Resource: star }, "*")).toEqual(REFUSED);
+    });
+
+    test("a marked GCS bucket may leave public access prevention to the organisation, never uniform access", () => {
+      const marked = (labels: Record<string, string>, ubla = true) =>
+        check(
+          synthetic(GCP.bucket, "b", {
+            uniformBucketLevelAccess: ubla,
+            publicAccessPrevention: "inherited",
+            labels,
+          }),
+        );
+      expect(marked({ "workload-identity-purpose": "oidc-issuer" })).toEqual([]);
+      expect(marked({ "workload-identity-purpose": "oidc-issuer" }, false)).toEqual([
+        `${GCP.bucket} b: uniformBucketLevelAccess is false; set it to true (no object ACLs; principal:// members need it)`,
+      ]);
+      // The marker is a key and its value; another value, or a tag key on GCS, is no marker.
+      expect(marked({ "workload-identity-purpose": "data" })).toEqual([
+        `${GCP.bucket} b: publicAccessPrevention is "inherited"; set it to "enforced"`,
+      ]);
+    });
+
+    test("a marked account may allow blob public access; Container access is refused anywhere", () => {
+      const account = (tags: Record<string, string>) =>
+        check(synthetic(AZURE.storageAccount, "a", { allowBlobPublicAccess: true, tags }));
+      expect(account({ "workload-identity-purpose": "oidc-issuer" })).toEqual([]);
+      expect(account({ "workload-identity-purpose": "oidc-issuers" })).toEqual([
+        `${AZURE.storageAccount} a: ${PUBLIC_ACCOUNT("true")}`,
+      ]);
+      expect(check(synthetic(AZURE.blobContainer, "c", { publicAccess: "Blob" }))).toEqual([]);
+    });
+  });
+
   test("names the one public member among several, and unreadable policyData", () => {
     const binding = synthetic(GCP.bucketIamBinding, "b", {
       role: "roles/storage.objectViewer",
