@@ -71,7 +71,7 @@ describe("wiring", () => {
         bucket: "b",
         blockPublicAcls: false,
         blockPublicPolicy: true,
-        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
       },
     } as unknown as ResourceValidationArgs;
     const validate = policy.validateResource as (a: ResourceValidationArgs, r: any) => unknown;
@@ -82,7 +82,7 @@ describe("wiring", () => {
         undefined,
       ],
       [
-        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock pab: restrictPublicBuckets is unset; set all four of blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to true",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock pab: ignorePublicAcls is unset; set all four of blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to true",
         undefined,
       ],
     ]);
@@ -140,6 +140,48 @@ describe("wiring", () => {
       reported.push([m, undefined]),
     );
     expect(reported).toEqual([]);
+  });
+
+  test("public-only-for-oidc-issuer follows property dependencies, reading no value a preview lacks", async () => {
+    // As CrossGuard hands props over in a preview: reading an unknown value throws, and makes
+    // the whole stack policy advisory (node_modules/@pulumi/policy/server.js, UnknownValueError).
+    // proxy.js exports these without declarations (marked @internal).
+    const PROXY = "@pulumi/policy/proxy";
+    const { unknownCheckingProxy, unknownStringValue } = (await import(PROXY)) as {
+      unknownCheckingProxy: <T>(props: T) => T;
+      unknownStringValue: string;
+    };
+    const unknownName = (props: Record<string, unknown>) =>
+      unknownCheckingProxy({ bucket: unknownStringValue, ...props });
+    const marker = { "workload-identity-purpose": "oidc-issuer" };
+    const issuer = stackResource(AWS.bucket, "issuer", unknownName({ tags: marker }));
+    const data = stackResource(AWS.bucket, "data", unknownName({ tags: {} }));
+    const block = (name: string, bucket: CrossGuardResource) =>
+      stackResource(
+        AWS.publicAccessBlock,
+        name,
+        unknownName({
+          blockPublicAcls: true,
+          ignorePublicAcls: true,
+          blockPublicPolicy: false,
+          restrictPublicBuckets: false,
+        }),
+        { bucket: [bucket] },
+        [issuer, data],
+      );
+    const policy = byName("public-only-for-oidc-issuer") as StackValidationPolicy;
+    const run = async (resources: CrossGuardResource[]) => {
+      const reported: [string, string | undefined][] = [];
+      const args = { resources } as unknown as StackValidationArgs;
+      await policy.validateStack(args, (m: string, urn?: string) => reported.push([m, urn]));
+      return reported;
+    };
+    expect(await run([issuer, data, block("issuer-pab", issuer)])).toEqual([]);
+    const reported = await run([issuer, data, block("data-pab", data)]);
+    expect(reported.map(([, urn]) => urn)).toEqual(["urn:data-pab"]);
+    expect(reported[0][0]).toMatch(
+      /^aws:s3\/bucketPublicAccessBlock:BucketPublicAccessBlock data-pab: blockPublicPolicy is false/,
+    );
   });
 
   test("without per-property dependencies, a plain dependency on the bucket links it", async () => {

@@ -11,6 +11,7 @@
  */
 import "./policy/no-public-buckets";
 import "./policy/s3-bucket-has-public-access-block";
+import "./policy/public-only-for-oidc-issuer";
 import "./policy/no-wildcard-iam";
 import "./policy/no-broad-managed-policies";
 import "./policy/no-broad-storage-grants";

@@ -10,11 +10,13 @@ import { noPublicBuckets } from "./no-public-buckets";
 import { noStaticCloudCredentials } from "./no-static-cloud-credentials";
 import { noWildcardIam } from "./no-wildcard-iam";
 import { podSecurityRestricted } from "./pod-security-restricted";
+import { publicOnlyForOidcIssuer } from "./public-only-for-oidc-issuer";
 import { s3BucketHasPublicAccessBlock } from "./s3-bucket-has-public-access-block";
 import { trustOneServiceAccount } from "./trust-one-service-account";
 
 export * from "../rule";
 export * from "../tokens";
+export * from "../issuer";
 export { broadManagedPolicy } from "./no-broad-managed-policies";
 export {
   noBroadManagedPolicies,
@@ -23,6 +25,7 @@ export {
   noStaticCloudCredentials,
   noWildcardIam,
   podSecurityRestricted,
+  publicOnlyForOidcIssuer,
   s3BucketHasPublicAccessBlock,
   trustOneServiceAccount,
 };
@@ -30,6 +33,7 @@ export {
 export const RULES: readonly Rule[] = [
   noPublicBuckets,
   s3BucketHasPublicAccessBlock,
+  publicOnlyForOidcIssuer,
   noWildcardIam,
   noBroadManagedPolicies,
   trustOneServiceAccount,

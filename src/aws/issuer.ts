@@ -78,7 +78,12 @@ export class IssuerBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: IssuerBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:aws:IssuerBucket", name, {}, opts);
-    const tags = componentTags(args.tags, "issuer");
+    // The policy pack's marker (policy/issuer.ts): it lets this bucket, and only a bucket with
+    // nothing but the two documents, relax the policy flags of Block Public Access.
+    const tags = {
+      ...componentTags(args.tags, "issuer"),
+      "workload-identity-purpose": "oidc-issuer",
+    };
     const bucket = new s3.Bucket(
       issuerBucketLogicalName(name),
       { forceDestroy: true, tags },

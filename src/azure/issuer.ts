@@ -54,7 +54,12 @@ export class IssuerAccount extends pulumi.ComponentResource {
     super("workload-identity:azure:IssuerAccount", name, {}, opts);
     const problem = accountNamePrefixProblem(args.accountNamePrefix);
     if (problem) throw new pulumi.ResourceError(problem, this);
-    const tags = componentTags(args.tags, "issuer");
+    // The policy pack's marker (policy/issuer.ts): it lets this account, and only an account with
+    // nothing but the two documents, allow anonymous blob reads.
+    const tags = {
+      ...componentTags(args.tags, "issuer"),
+      "workload-identity-purpose": "oidc-issuer",
+    };
     const group = new resources.ResourceGroup(
       `${name}-rg`,
       { location: args.location, tags },

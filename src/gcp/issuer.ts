@@ -80,7 +80,12 @@ export class IssuerBucket extends pulumi.ComponentResource {
         uniformBucketLevelAccess: true,
         publicAccessPrevention: "inherited",
         forceDestroy: true,
-        labels: gcpLabels(componentTags(args.tags, "issuer")),
+        // The policy pack's marker (policy/issuer.ts): it lets this bucket, and only a bucket with
+        // nothing but the two documents, be read by allUsers.
+        labels: gcpLabels({
+          ...componentTags(args.tags, "issuer"),
+          "workload-identity-purpose": "oidc-issuer",
+        }),
       },
       { parent: this, dependsOn: [api] },
     );

@@ -21,6 +21,10 @@ const ACL = (acl: string) =>
   `acl is "${acl}", which opens the bucket to others; remove it (BucketOwnerEnforced ownership disables ACLs)`;
 const PUBLIC_DATA =
   "which makes the data public; remove it (uniform bucket-level access disables ACLs)";
+const PUBLIC_POLICY = (label: string) =>
+  `policy statement ${label} allows Principal "*" (anyone); grant named roles instead (only s3:GetObject on an OIDC issuer's .well-known/openid-configuration and openid/v1/jwks in this bucket may be public)`;
+const PUBLIC_ACCOUNT = (value: string) =>
+  `allowBlobPublicAccess is ${value}; set it to false (only an account tagged workload-identity-purpose: oidc-issuer, holding an OIDC issuer's two documents, may allow it)`;
 
 describe("no-public-buckets", () => {
   useStacks();
@@ -41,13 +45,13 @@ describe("no-public-buckets", () => {
     const PAB =
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock wi-dev-storage-public-access";
 
-    test("fires when one public-access flag is turned off or dropped", () => {
+    test("fires when an ACL flag is turned off or dropped (the policy flags: public-only-for-oidc-issuer)", () => {
       const pab = one(resourcesOf("dev"), AWS.publicAccessBlock);
-      expect(check(changed(pab, (p) => (p.blockPublicPolicy = false)))).toEqual([
-        `${PAB}: blockPublicPolicy is false; ${FLAGS}`,
+      expect(check(changed(pab, (p) => (p.blockPublicAcls = false)))).toEqual([
+        `${PAB}: blockPublicAcls is false; ${FLAGS}`,
       ]);
-      expect(check(changed(pab, (p) => delete p.restrictPublicBuckets))).toEqual([
-        `${PAB}: restrictPublicBuckets is unset; ${FLAGS}`,
+      expect(check(changed(pab, (p) => delete p.ignorePublicAcls))).toEqual([
+        `${PAB}: ignorePublicAcls is unset; ${FLAGS}`,
       ]);
     });
 
@@ -63,7 +67,7 @@ describe("no-public-buckets", () => {
       const policy = one(resourcesOf("dev"), AWS.bucketPolicy);
       const allow = changedDocument(policy, "policy", (d) => (d.Statement[0].Effect = "Allow"));
       expect(check(allow)).toEqual([
-        'aws:s3/bucketPolicy:BucketPolicy wi-dev-storage-tls-only: policy statement "DenyInsecureTransport" allows Principal "*" (anyone); grant named roles instead',
+        `aws:s3/bucketPolicy:BucketPolicy wi-dev-storage-tls-only: ${PUBLIC_POLICY('"DenyInsecureTransport"')}`,
       ]);
     });
   });
@@ -84,7 +88,7 @@ describe("no-public-buckets", () => {
     (label) => {
       const account = one(resourcesOf(label), AZURE.storageAccount);
       expect(check(changed(account, (p) => (p.allowBlobPublicAccess = true)))).toEqual([
-        `${account.type} ${account.name}: allowBlobPublicAccess is true; set it to false`,
+        `${account.type} ${account.name}: ${PUBLIC_ACCOUNT("true")}`,
       ]);
       const container = one(resourcesOf(label), AZURE.blobContainer);
       expect(check(changed(container, (p) => (p.publicAccess = "Container")))).toEqual([
@@ -94,12 +98,27 @@ describe("no-public-buckets", () => {
   );
 
   test.for(["gke", "eks-gcs", "aks-gcs"])(
-    "fires when the %s stack grants its bucket to allUsers",
+    "fires when the %s stack grants its bucket to allAuthenticatedUsers, or allUsers more than reading",
     (label) => {
       const grant = one(resourcesOf(label), GCP.bucketIamMember);
-      expect(check(changed(grant, (p) => (p.member = "allUsers")))).toEqual([
-        `${grant.type} ${grant.name}: member is "allUsers", which makes the bucket public; grant one workload's principal instead`,
+      const at = `${grant.type} ${grant.name}: member is`;
+      const message = (m: string) =>
+        `${at} "${m}", which makes the bucket public; grant one workload's principal instead`;
+      expect(check(changed(grant, (p) => (p.member = "allAuthenticatedUsers")))).toEqual([
+        message("allAuthenticatedUsers"),
       ]);
+      const writer = changed(grant, (p) => {
+        p.member = "allUsers";
+        p.role = "roles/storage.objectUser";
+      });
+      expect(check(writer)).toEqual([message("allUsers")]);
+      // allUsers reading objects is an issuer's shape: public-only-for-oidc-issuer refuses it on
+      // this unmarked bucket (test/policy/public-only-for-oidc-issuer.ts).
+      const reader = changed(grant, (p) => {
+        p.member = "allUsers";
+        p.role = "roles/storage.objectViewer";
+      });
+      expect(check(reader)).toEqual([]);
     },
   );
 
@@ -108,12 +127,83 @@ describe("no-public-buckets", () => {
       synthetic(AWS.bucketPolicy, "p", { bucket: "b", policy: document });
     expect(
       check(policy({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject" }] })),
-    ).toEqual([
-      'aws:s3/bucketPolicy:BucketPolicy p: policy statement #1 allows Principal "*" (anyone); grant named roles instead',
-    ]);
+    ).toEqual([`aws:s3/bucketPolicy:BucketPolicy p: ${PUBLIC_POLICY("#1")}`]);
     expect(check(policy("{"))[0]).toMatch(
       /^aws:s3\/bucketPolicy:BucketPolicy p: policy is not valid JSON \(/,
     );
+  });
+
+  describe("an OIDC issuer's shape (public-only-for-oidc-issuer checks its marker)", () => {
+    const BUCKET = "wi-kind-s3-issuer-bucket-a1b2c3d";
+    const ARN = `arn:aws:s3:::${BUCKET}`;
+    const DOCS = [`${ARN}/.well-known/openid-configuration`, `${ARN}/openid/v1/jwks`];
+    const withStatement = (statement: Record<string, unknown>, bucket = BUCKET) =>
+      check(
+        synthetic(AWS.bucketPolicy, "p", {
+          bucket,
+          policy: JSON.stringify({
+            Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", ...statement }],
+          }),
+        }),
+      );
+    const REFUSED = [`aws:s3/bucketPolicy:BucketPolicy p: ${PUBLIC_POLICY("#1")}`];
+
+    test("a public s3:GetObject on exactly the two documents of its own bucket passes", () => {
+      expect(withStatement({ Resource: DOCS })).toEqual([]);
+      expect(withStatement({ Resource: DOCS[1], Principal: { AWS: "*" } })).toEqual([]);
+      expect(withStatement({ Resource: DOCS, Action: ["S3:GetObject"] })).toEqual([]);
+      const china = `arn:aws-cn:s3:::${BUCKET}/openid/v1/jwks`;
+      expect(withStatement({ Resource: china })).toEqual([]);
+    });
+
+    test.for<[string, Record<string, unknown>]>([
+      ["every key", { Resource: `${ARN}/*` }],
+      ["the bucket itself", { Resource: ARN }],
+      ["another key", { Resource: [...DOCS, `${ARN}/data.csv`] }],
+      ["no Resource", {}],
+      ["NotResource", { Resource: DOCS, NotResource: `${ARN}/data.csv` }],
+      ["listing", { Resource: DOCS, Action: ["s3:GetObject", "s3:ListBucket"] }],
+      ["a wildcard action", { Resource: DOCS, Action: "s3:Get*" }],
+      ["a write", { Resource: DOCS, Action: "s3:PutObject" }],
+      ["NotAction", { Resource: DOCS, Action: undefined, NotAction: "s3:DeleteObject" }],
+      ["another bucket's documents", { Resource: DOCS.map((d) => d.replace(BUCKET, "other")) }],
+    ])("a public statement on %s is refused", ([, statement]) => {
+      expect(withStatement(statement)).toEqual(REFUSED);
+    });
+
+    test("a bucket name that is a wildcard never matches", () => {
+      const star = ["arn:aws:s3:::*/.well-known/openid-configuration"];
+      expect(withStatement({ Resource: star }, "*")).toEqual(REFUSED);
+    });
+
+    test("a marked GCS bucket may leave public access prevention to the organisation, never uniform access", () => {
+      const marked = (labels: Record<string, string>, ubla = true) =>
+        check(
+          synthetic(GCP.bucket, "b", {
+            uniformBucketLevelAccess: ubla,
+            publicAccessPrevention: "inherited",
+            labels,
+          }),
+        );
+      expect(marked({ "workload-identity-purpose": "oidc-issuer" })).toEqual([]);
+      expect(marked({ "workload-identity-purpose": "oidc-issuer" }, false)).toEqual([
+        `${GCP.bucket} b: uniformBucketLevelAccess is false; set it to true (no object ACLs; principal:// members need it)`,
+      ]);
+      // The marker is a key and its value; another value, or a tag key on GCS, is no marker.
+      expect(marked({ "workload-identity-purpose": "data" })).toEqual([
+        `${GCP.bucket} b: publicAccessPrevention is "inherited"; set it to "enforced"`,
+      ]);
+    });
+
+    test("a marked account may allow blob public access; Container access is refused anywhere", () => {
+      const account = (tags: Record<string, string>) =>
+        check(synthetic(AZURE.storageAccount, "a", { allowBlobPublicAccess: true, tags }));
+      expect(account({ "workload-identity-purpose": "oidc-issuer" })).toEqual([]);
+      expect(account({ "workload-identity-purpose": "oidc-issuers" })).toEqual([
+        `${AZURE.storageAccount} a: ${PUBLIC_ACCOUNT("true")}`,
+      ]);
+      expect(check(synthetic(AZURE.blobContainer, "c", { publicAccess: "Blob" }))).toEqual([]);
+    });
   });
 
   test("names the one public member among several, and unreadable policyData", () => {
@@ -130,10 +220,10 @@ describe("no-public-buckets", () => {
 
   test("an API-versioned azure-native module is checked like the default one", () => {
     const container = synthetic("azure-native:storage/v20230501:BlobContainer", "c", {
-      publicAccess: "Blob",
+      publicAccess: "Container",
     });
     expect(check(container)).toEqual([
-      'azure-native:storage/v20230501:BlobContainer c: publicAccess is "Blob"; set it to "None" or leave it unset',
+      'azure-native:storage/v20230501:BlobContainer c: publicAccess is "Container"; set it to "None" or leave it unset',
     ]);
     expect(check(changed(container, (p) => (p.publicAccess = "None")))).toEqual([]);
   });
@@ -151,8 +241,8 @@ describe("no-public-buckets", () => {
     `${path} is "${member}", which makes the bucket public; grant one workload's principal instead`;
   firesOnEveryType(noPublicBuckets, {
     [AWS.publicAccessBlock]: {
-      props: { blockPublicAcls: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      messages: [`blockPublicPolicy is unset; ${FLAGS}`],
+      props: { blockPublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+      messages: [`ignorePublicAcls is unset; ${FLAGS}`],
     },
     [AWS.bucket]: s3Acl,
     [AWS.bucketV2]: s3Acl,
@@ -170,20 +260,18 @@ describe("no-public-buckets", () => {
           Statement: [{ Sid: "Open", Effect: "Allow", Principal: { AWS: ["*"] }, Action: "s3:*" }],
         }),
       },
-      messages: [
-        'policy statement "Open" allows Principal "*" (anyone); grant named roles instead',
-      ],
+      messages: [PUBLIC_POLICY('"Open"')],
     },
     [GCP.bucket]: {
       props: { uniformBucketLevelAccess: true },
       messages: ['publicAccessPrevention is unset; set it to "enforced"'],
     },
     [GCP.bucketIamMember]: {
-      props: { role: "roles/storage.objectViewer", member: "allUsers" },
-      messages: [publicMember("member", "allUsers")],
+      props: { role: "roles/storage.objectViewer", member: "allAuthenticatedUsers" },
+      messages: [publicMember("member", "allAuthenticatedUsers")],
     },
     [GCP.bucketIamBinding]: {
-      props: { role: "roles/storage.objectViewer", members: ["allUsers"] },
+      props: { role: "roles/storage.objectCreator", members: ["allUsers"] },
       messages: [publicMember("members[0]", "allUsers")],
     },
     [GCP.bucketIamPolicy]: {
@@ -202,7 +290,7 @@ describe("no-public-buckets", () => {
     [GCP.objectAcl]: gcsAcl,
     [AZURE.storageAccount]: {
       props: { kind: "StorageV2" },
-      messages: ["allowBlobPublicAccess is unset; set it to false"],
+      messages: [PUBLIC_ACCOUNT("unset")],
     },
     [AZURE.blobContainer]: {
       props: { publicAccess: "Container" },

@@ -9,13 +9,13 @@ import {
   RULES,
   ruleType,
 } from "../../policy/rules";
-import { privateResourcesOf, synthetic, useStacks, VARIANTS } from "../support/policy";
+import { resourcesOf, synthetic, useStacks, VARIANTS } from "../support/policy";
 
 describe("the pack", () => {
   useStacks();
 
   test.for(VARIANTS.map((v) => v.label))("reports nothing at all on stack %s", (label) => {
-    expect(checkAll(privateResourcesOf(label))).toEqual([]);
+    expect(checkAll(resourcesOf(label))).toEqual([]);
   });
 
   test("every rule has its own suite here, and nothing else does", () => {
@@ -32,10 +32,10 @@ describe("the pack", () => {
     const block = synthetic("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "b", {
       blockPublicAcls: true,
       blockPublicPolicy: true,
-      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     });
     expect(resourceMessages(noPublicBuckets, block)).toEqual([
-      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock b: restrictPublicBuckets is unset; set all four of blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to true",
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock b: ignorePublicAcls is unset; set all four of blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to true",
     ]);
     expect(resourceMessages(noPublicBuckets, synthetic("aws:s3/other:Other", "o", {}))).toEqual([]);
   });

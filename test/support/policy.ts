@@ -142,7 +142,7 @@ export function messagesOn(rule: Rule, resources: readonly PolicyResource[]): st
  */
 export function quietOnEveryStack(rule: Rule, guards: Readonly<Record<string, readonly string[]>>) {
   test.for(VARIANTS.map((v) => v.label))("stays quiet on stack %s", (label) => {
-    expect(messagesOn(rule, privateResourcesOf(label))).toEqual([]);
+    expect(messagesOn(rule, resourcesOf(label))).toEqual([]);
   });
   test("checks, on each stack, the types it guards there", () => {
     for (const [label, types] of Object.entries(guards)) {
@@ -178,15 +178,4 @@ export function firesOnEveryType(
       expect(resourceMessages(rule, r)).toEqual(messages.map((m) => `${type} bad: ${m}`));
     });
   });
-}
-
-/**
- * A stack's resources but a kind cluster's published issuer (`<prefix>-issuer-*` on a kind stack):
- * its two documents are public by design (docs/kind.md), which no-public-buckets refuses;
- * test/kind-issuer.test.ts checks that the pack refuses exactly those, and nothing else there.
- */
-export function privateResourcesOf(label: string): readonly PolicyResource[] {
-  const variant = VARIANTS.find((v) => v.label === label);
-  if (variant?.config["workload-identity:cluster"] !== "kind") return resourcesOf(label);
-  return resourcesOf(label).filter((r) => !r.name.startsWith(`wi-${variant.stack}-issuer-`));
 }
