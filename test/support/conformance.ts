@@ -268,8 +268,10 @@ export interface Layout {
   readonly env: Readonly<Record<string, string>>;
   /** Every projected token, by its audience. */
   readonly tokens: ReadonlyMap<string, ProjectedFile>;
-  /** The file at a path inside the pod. */
+  /** The content of the file at a path inside the pod, as the pod sees it. */
   read(podPath: string): string;
+  /** The path inside the pod of a path in the layout. */
+  podPath(hostPath: string): string;
   remove(): void;
 }
 
@@ -283,7 +285,12 @@ export async function kubeletLayout(rec: Recorder, pod: Pod, issuer: string): Pr
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "conformance-"));
   const container = pod.spec.containers[0];
   const tokens = new Map<string, ProjectedFile>();
+  const files = new Map<string, string>();
   const under = (p: string) => path.join(root, p);
+  // Longest mount first, so a path under a nested mount is rewritten once, under its own.
+  const mounts = container.volumeMounts.map((m) => m.mountPath).sort((a, b) => b.length - a.length);
+  const rewrite = (value: string) =>
+    mounts.some((m) => value === m || value.startsWith(`${m}/`)) ? under(value) : value;
   for (const mount of container.volumeMounts) {
     const volume = pod.spec.volumes.find((v) => v.name === mount.name);
     if (!volume) throw new Error(`volumeMount ${mount.name} names no volume`);
@@ -304,6 +311,7 @@ export async function kubeletLayout(rec: Recorder, pod: Pod, issuer: string): Pr
         fs.writeFileSync(under(podPath), jwt);
         if (tokens.has(t.audience)) throw new Error(`two projected tokens for ${t.audience}`);
         tokens.set(t.audience, { podPath, jwt, claims: decodeJwt(jwt) });
+        files.set(podPath, jwt);
       }
       continue;
     }
@@ -319,24 +327,50 @@ export async function kubeletLayout(rec: Recorder, pod: Pod, issuer: string): Pr
       for (const item of volume.configMap.items) {
         const content = cm.inputs.data?.[item.key];
         if (typeof content !== "string") throw new Error(`ConfigMap has no key ${item.key}`);
-        fs.writeFileSync(under(path.posix.join(mount.mountPath, item.path)), content);
+        const podPath = path.posix.join(mount.mountPath, item.path);
+        files.set(podPath, content);
+        // A JSON file's paths into the pod's mounts point into the layout instead.
+        fs.writeFileSync(under(podPath), rewriteJsonPaths(content, rewrite));
       }
       continue;
     }
     throw new Error(`volume ${volume.name}: a kind the conformance layout does not know`);
   }
-  // Longest mount first, so a path under a nested mount is rewritten once, under its own.
-  const mounts = container.volumeMounts.map((m) => m.mountPath).sort((a, b) => b.length - a.length);
-  const rewrite = (value: string) =>
-    mounts.some((m) => value === m || value.startsWith(`${m}/`)) ? under(value) : value;
   const env = Object.fromEntries(container.env.map((e) => [e.name, rewrite(String(e.value))]));
   return {
     root,
     env,
     tokens,
-    read: (podPath) => fs.readFileSync(under(podPath), "utf8"),
+    read: (podPath) => {
+      const content = files.get(podPath);
+      if (content === undefined) throw new Error(`no file ${podPath} in the pod`);
+      return content;
+    },
+    podPath: (hostPath) => {
+      if (!hostPath.startsWith(`${root}/`)) throw new Error(`${hostPath} is not in the layout`);
+      return hostPath.slice(root.length);
+    },
     remove: () => fs.rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** `content` with every string value of a JSON document passed through `rewrite`; else as is. */
+function rewriteJsonPaths(content: string, rewrite: (value: string) => string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(content);
+  } catch {
+    return content;
+  }
+  const walk = (v: unknown): unknown =>
+    typeof v === "string"
+      ? rewrite(v)
+      : Array.isArray(v)
+        ? v.map(walk)
+        : v !== null && typeof v === "object"
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+          : v;
+  return JSON.stringify(walk(doc));
 }
 
 // --- The process the SDK runs in ------------------------------------------------------------
