@@ -17,13 +17,14 @@
  * keys), nor that the GKE metadata server runs on the nodes (GKE_METADATA is asserted as configured).
  */
 import { GoogleAuth } from "google-auth-library";
-import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { GCP_PROJECT_NUMBER } from "../offline/clouds/gcp";
 import { evaluate, exampleStackConfig, STORAGE_OVERRIDES } from "../offline/evaluate";
-import { installMocks, TENANT } from "../offline/mocks";
+import { TENANT } from "../offline/clouds/azure";
+import { installMocks } from "../offline/mocks";
 import {
   admitVerificationPod,
+  interceptNetwork,
   bodyOf,
   celAttribute,
   subjectOf,
@@ -55,9 +56,10 @@ const GKE: readonly Pair[] = [
   { name: "adopted gke → gcs", stack: "gke-existing", config: exampleStackConfig("gke-existing") },
 ];
 
-// nock 15 hands a reply function the fetch `Request` (nock/dist/lib/playback_interceptor.js); an
-// `expect` that throws inside it fails the request, so the SDK, and the test, fail.
-beforeAll(() => nock.disableNetConnect());
+let nock: Awaited<ReturnType<typeof interceptNetwork>>;
+beforeAll(async () => {
+  nock = await interceptNetwork();
+});
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 

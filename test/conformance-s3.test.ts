@@ -14,13 +14,14 @@
  * nor that the agent runs on the node.
  */
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
-import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { evaluate, exampleStackConfig } from "../offline/evaluate";
 import { statements } from "../offline/iam";
-import { ACCOUNT, installMocks, TENANT } from "../offline/mocks";
+import { TENANT } from "../offline/clouds/azure";
+import { ACCOUNT, installMocks } from "../offline/mocks";
 import {
   admitVerificationPod,
+  interceptNetwork,
   bodyOf,
   POD_IDENTITY_AUDIENCE,
   POD_IDENTITY_URI,
@@ -74,9 +75,10 @@ const PAIRS: readonly (Pair & { readonly mechanism: "pod-identity" | "web-identi
   },
 ];
 
-// nock 15 hands a reply function the fetch `Request` (nock/dist/lib/playback_interceptor.js); an
-// `expect` that throws inside it fails the request, so the SDK, and the test, fail.
-beforeAll(() => nock.disableNetConnect());
+let nock: Awaited<ReturnType<typeof interceptNetwork>>;
+beforeAll(async () => {
+  nock = await interceptNetwork();
+});
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
@@ -97,7 +99,7 @@ function conditionsHold(
   const ops = Object.keys(condition ?? {});
   expect(
     ops.every((op) => op === "StringEquals"),
-    `condition operators ${ops}`,
+    `condition operators ${ops.join(", ")}`,
   ).toBe(true);
   return Object.entries(condition?.StringEquals ?? {}).every(([key, want]) =>
     (Array.isArray(want) ? want : [want]).includes(context[key]),

@@ -14,7 +14,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { decodeJwt, SignJWT, type JWTPayload } from "jose";
+import type Nock from "nock" with { "resolution-mode": "import" };
 import { valueOf, type Recorded, type Recorder } from "../../offline/mocks";
 import { autoname } from "../../offline/clouds/types";
 
@@ -218,7 +218,7 @@ function addEnv(c: { env: Env[] }, name: string, value: string): void {
   if (value !== "" && !c.env.some((e) => e.name === name)) c.env.push({ name, value });
 }
 
-function addVolume(pod: Pod, volume: { name: string }): void {
+function addVolume(pod: Pod, volume: { name: string; [source: string]: unknown }): void {
   if (pod.spec.volumes.some((v) => v.name === volume.name)) {
     throw new Error(`volume ${volume.name} is in the pod already`);
   }
@@ -229,36 +229,58 @@ function addVolume(pod: Pod, volume: { name: string }): void {
 
 const keys = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 
-/** A ServiceAccount token as the API server issues it for a projected volume (claims of KEP-1205). */
-export async function serviceAccountToken(args: {
+/** The claims of a JWT (RFC 7519) this file signs or reads. */
+export interface Claims {
+  readonly [claim: string]: unknown;
+  readonly iss?: string;
+  readonly sub?: string;
+  readonly aud?: string | string[];
+}
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+/** The claims of a JWT, unverified (what the clients under test send is what is checked). */
+export function decodeJwt(jwt: string): Claims {
+  const parts = jwt.split(".");
+  if (parts.length !== 3) throw new Error("not a JWS compact serialization");
+  return JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as Claims;
+}
+
+/**
+ * A ServiceAccount token as the API server issues it for a projected volume (RS256; the claims of
+ * Kubernetes' `serviceaccount.Claims`: iss, sub, aud, exp, iat, nbf, `kubernetes.io`).
+ */
+export function serviceAccountToken(args: {
   issuer: string;
   pod: Pod;
   audience: string;
   expirationSeconds: number;
-}): Promise<string> {
+}): string {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
+  const header = { alg: "RS256", typ: "JWT", kid: "conformance" };
+  const claims = {
+    iss: args.issuer,
+    sub: subjectOf(args.pod),
+    aud: [args.audience],
+    exp: now + args.expirationSeconds,
+    iat: now,
+    nbf: now,
     "kubernetes.io": {
       namespace: args.pod.namespace,
       serviceaccount: { name: args.pod.serviceAccount, uid: crypto.randomUUID() },
       pod: { name: `${args.pod.serviceAccount}-verify-x7k2p`, uid: crypto.randomUUID() },
     },
-  })
-    .setProtectedHeader({ alg: "RS256", kid: "conformance" })
-    .setIssuer(args.issuer)
-    .setSubject(subjectOf(args.pod))
-    .setAudience([args.audience])
-    .setIssuedAt(now)
-    .setNotBefore(now)
-    .setExpirationTime(now + args.expirationSeconds)
-    .sign(keys.privateKey);
+  };
+  const input = `${b64url(header)}.${b64url(claims)}`;
+  const signature = crypto.sign("sha256", Buffer.from(input), keys.privateKey);
+  return `${input}.${signature.toString("base64url")}`;
 }
 
 /** One projected token file: where it is in the pod, and its claims. */
 export interface ProjectedFile {
   readonly podPath: string;
   readonly jwt: string;
-  readonly claims: JWTPayload;
+  readonly claims: Claims;
 }
 
 /** The pod's filesystem and env, as its container sees them, rooted in a temporary directory. */
@@ -281,7 +303,7 @@ export interface Layout {
  * from the recorded ConfigMap the volume names). Fails on any volume kind it does not know, and on
  * a ConfigMap volume whose ConfigMap the program did not create in the pod's namespace.
  */
-export async function kubeletLayout(rec: Recorder, pod: Pod, issuer: string): Promise<Layout> {
+export function kubeletLayout(rec: Recorder, pod: Pod, issuer: string): Layout {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "conformance-"));
   const container = pod.spec.containers[0];
   const tokens = new Map<string, ProjectedFile>();
@@ -300,7 +322,7 @@ export async function kubeletLayout(rec: Recorder, pod: Pod, issuer: string): Pr
       for (const source of volume.projected.sources) {
         const t = source.serviceAccountToken;
         if (!t) throw new Error(`projected volume ${volume.name}: only ServiceAccount tokens`);
-        const jwt = await serviceAccountToken({
+        const jwt = serviceAccountToken({
           issuer,
           pod,
           audience: t.audience,
@@ -414,7 +436,7 @@ export function bodyOf(body: unknown): Record<string, string> {
  * over the token's claims. Supported: `assertion.<claim>` and `assertion['<claim>']` (what the
  * program may map from); anything else throws, so a mapping the tests cannot evaluate fails them.
  */
-export function celAttribute(expression: string, claims: JWTPayload): string {
+export function celAttribute(expression: string, claims: Claims): string {
   const m =
     /^assertion\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expression) ??
     /^assertion\[['"]([^'"]+)['"]\]$/.exec(expression);
@@ -428,6 +450,18 @@ export function celAttribute(expression: string, claims: JWTPayload): string {
 
 /** IAM's RoleSessionName pattern and length (STS API reference, AssumeRoleWithWebIdentity). */
 export const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+/**
+ * nock, with the network disabled until `restore`. nock 15 is an ES module, loaded with `import()`
+ * from these CommonJS tests. A reply function gets the fetch `Request`
+ * (nock/dist/lib/playback_interceptor.js); an `expect` that throws in it fails the request, so the
+ * SDK, and the test, fail.
+ */
+export async function interceptNetwork(): Promise<typeof Nock> {
+  const nock = (await import("nock")).default;
+  nock.disableNetConnect();
+  return nock;
+}
 
 // --- A stack's verification pod, admitted --------------------------------------------------
 
@@ -456,7 +490,7 @@ export interface Admitted {
 export async function admitVerificationPod(
   rec: Recorder,
   evaluation: {
-    readonly config: { cluster: string; aws: { region: string } };
+    readonly config: { cluster: string; aws?: { region: string } };
     readonly outputs: { serviceAccount: any; oidcIssuerUrl: any; clusterName: any };
   },
   tenant: string,
@@ -481,7 +515,9 @@ export async function admitVerificationPod(
         );
       if (associated) injectPodIdentity(pod);
       if (pod.serviceAccountAnnotations[IRSA_ANNOTATION] !== undefined) {
-        injectIrsa(pod, evaluation.config.aws.region);
+        const region = evaluation.config.aws?.region;
+        if (region === undefined) throw new Error("an EKS stack without aws:region");
+        injectIrsa(pod, region);
       }
       break;
     }
@@ -493,6 +529,6 @@ export async function admitVerificationPod(
       // GKE: nothing is injected (the metadata server answers); external clusters: no webhook.
       break;
   }
-  const layout = await kubeletLayout(rec, pod, issuer);
+  const layout = kubeletLayout(rec, pod, issuer);
   return { pod, layout, issuer, clusterName };
 }
