@@ -53,7 +53,7 @@ const upward = {
 };
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bin/", "coverage/", "**/*.mjs"] },
+  { ignores: ["node_modules/", "bin/", "coverage/", "reports/", ".stryker-tmp/", "**/*.mjs"] },
   {
     files: ["**/*.ts", "**/*.mts"],
     extends: [...tseslint.configs.recommendedTypeChecked],

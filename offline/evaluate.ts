@@ -164,9 +164,22 @@ export function limitStackFrames(frames: number | undefined): void {
  */
 const ENV_READ = /^(PULUMI_|AWS_|GOOGLE_|GCLOUD_|CLOUDSDK_|ARM_|AZURE_|KUBE)/;
 
+/**
+ * The mutant StrykerJS has switched on (`npm run mutation`), if any: the same stack and config
+ * evaluate differently under each (Stryker's instrumenter reads `globalThis.__stryker__.activeMutant`).
+ */
+const activeMutant = (): unknown =>
+  (globalThis as { __stryker__?: { activeMutant?: unknown } }).__stryker__?.activeMutant;
+
 function cacheKey(stack: string, config: Record<string, string>): string {
   const env = Object.entries(process.env).filter(([k]) => ENV_READ.test(k));
-  return JSON.stringify([stack, Object.entries(config).sort(), env.sort(), mockState()]);
+  return JSON.stringify([
+    stack,
+    Object.entries(config).sort(),
+    env.sort(),
+    mockState(),
+    activeMutant() ?? null,
+  ]);
 }
 
 /** Freezes plain objects and arrays all the way down; class instances (assets) are left alone. */

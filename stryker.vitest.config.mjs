@@ -1,0 +1,39 @@
+/**
+ * The vitest configuration StrykerJS runs (stryker.config.mjs), once per mutant: the project's,
+ * with only the tests that check the identity-critical modules (every stack test imports the
+ * mutated files, so "related" tests would be the whole suite), or the files `STRYKER_TESTS` lists
+ * (comma-separated), and no summary reporter. The evaluation cache keys on the active mutant too
+ * (offline/evaluate.ts `cacheKey`), so no run could be served another mutant's evaluation.
+ */
+import { defineConfig } from "vitest/config";
+import base from "./vitest.config.mts";
+
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    reporters: ["default"],
+    // Replaces the base's `include` (mergeConfig would append to it).
+    include: process.env.STRYKER_TESTS
+      ? process.env.STRYKER_TESTS.split(",")
+      : [
+          "test/config.test.ts",
+          "test/conformance-*.test.ts",
+          "test/aws.test.ts",
+          "test/aws-binding.test.ts",
+          "test/aws-components.test.ts",
+          "test/aws-irsa.test.ts",
+          "test/aws-session-name.test.ts",
+          "test/gcp.test.ts",
+          "test/gcp-binding.test.ts",
+          "test/gcp-federation.test.ts",
+          "test/gcp-units.test.ts",
+          "test/azure.test.ts",
+          "test/azure-binding.test.ts",
+          "test/azure-components.test.ts",
+          "test/cross-cloud.test.ts",
+          "test/workload.test.ts",
+          "test/proof-inputs.test.ts",
+        ],
+  },
+});
