@@ -24,6 +24,8 @@ import {
   withPodEnv,
   type Admitted,
   type Pair,
+  workloadCount,
+  workloadPairs,
 } from "./support/conformance";
 
 const rec = installMocks();
@@ -49,6 +51,16 @@ const PAIRS: readonly Pair[] = [
     stack: "external-s3",
     config: exampleStackConfig("external-s3", STORAGE_OVERRIDES.blob),
   },
+  {
+    name: "kind → blob (self-hosted issuer)",
+    stack: "kind-blob",
+    config: exampleStackConfig("kind-blob"),
+  },
+  ...workloadPairs(
+    "eks → blob teams",
+    "eks-teams",
+    exampleStackConfig("eks-teams", STORAGE_OVERRIDES.blob),
+  ),
 ];
 
 let nock: Awaited<ReturnType<typeof interceptNetwork>>;
@@ -62,7 +74,7 @@ describe.each(PAIRS)("$name: @azure/identity WorkloadIdentityCredential", (pair)
   let admitted: Admitted;
   beforeAll(async () => {
     const run = await evaluate(rec, pair.stack, pair.config);
-    admitted = await admitVerificationPod(rec, run, TENANT);
+    admitted = await admitVerificationPod(rec, run, TENANT, pair.workload);
   });
   afterAll(() => admitted?.layout.remove());
 
@@ -146,14 +158,18 @@ describe.each(PAIRS)("$name: @azure/identity WorkloadIdentityCredential", (pair)
     const claims = projected!.claims;
     expect(claims.iss).toBe(issuer);
     expect(claims.sub).toBe(subjectOf(pod));
+    // One managed identity per workload (docs/workloads.md); the mocks give them all
+    // IDENTITY_CLIENT_ID, so which one the pod names is checked in test/workloads.test.ts.
     const identities = rec.ofType(T.identity);
-    expect(identities, "one managed identity: the one of IDENTITY_CLIENT_ID").toHaveLength(1);
-    const identityName = identities[0].inputs.resourceName ?? autoname(identities[0].name);
+    expect(identities).toHaveLength(pair.workload ? workloadCount(pair) : 1);
+    const names = identities.map((i) => i.inputs.resourceName ?? autoname(i.name));
+    // Exactly one federated credential, of all identities, matches the token: no other workload's
+    // identity accepts this pod's token.
     const matching = rec
       .ofType(T.fic)
       .filter(
         (f) =>
-          f.inputs.resourceName === identityName &&
+          names.includes(f.inputs.resourceName) &&
           f.inputs.issuer === claims.iss &&
           f.inputs.subject === claims.sub &&
           (f.inputs.audiences as string[]).includes((claims.aud as string[])[0]),

@@ -31,6 +31,8 @@ import {
   withPodEnv,
   type Admitted,
   type Pair,
+  workloadCount,
+  workloadPairs,
 } from "./support/conformance";
 
 const rec = installMocks();
@@ -50,11 +52,38 @@ const FEDERATED: readonly Pair[] = [
     stack: "external-s3",
     config: exampleStackConfig("external-s3", STORAGE_OVERRIDES.gcs),
   },
+  {
+    name: "kind → gcs (self-hosted issuer)",
+    stack: "kind-gcs",
+    config: exampleStackConfig("kind-gcs"),
+  },
+  ...workloadPairs(
+    "eks → gcs teams",
+    "eks-teams",
+    exampleStackConfig("eks-teams", STORAGE_OVERRIDES.gcs),
+  ),
 ];
 const GKE: readonly Pair[] = [
   { name: "gke → gcs", stack: "gke", config: exampleStackConfig("gke") },
   { name: "adopted gke → gcs", stack: "gke-existing", config: exampleStackConfig("gke-existing") },
+  ...workloadPairs(
+    "gke → gcs teams",
+    "gke-s3-teams",
+    exampleStackConfig("gke-s3-teams", STORAGE_OVERRIDES.gcs),
+  ),
 ];
+
+/**
+ * The bucket grants `principal` exactly once, and nobody else but the stack's other workloads
+ * (each once: one conditional grant per workload, docs/workloads.md).
+ */
+function expectGrantedOnce(pair: Pair, principal: string): void {
+  const grants = rec.ofType(T.member).map((m) => m.inputs.member as string);
+  if (!pair.workload) return void expect(grants).toEqual([principal]);
+  expect(grants.filter((g) => g === principal)).toHaveLength(1);
+  expect(new Set(grants).size).toBe(workloadCount(pair));
+  expect(grants).toHaveLength(workloadCount(pair));
+}
 
 let nock: Awaited<ReturnType<typeof interceptNetwork>>;
 beforeAll(async () => {
@@ -109,7 +138,7 @@ describe.each(FEDERATED)("$name: google-auth-library, external_account", (pair) 
   let admitted: Admitted;
   beforeAll(async () => {
     const run = await evaluate(rec, pair.stack, pair.config);
-    admitted = await admitVerificationPod(rec, run, TENANT);
+    admitted = await admitVerificationPod(rec, run, TENANT, pair.workload);
   });
   afterAll(() => admitted?.layout.remove());
 
@@ -147,8 +176,7 @@ describe.each(FEDERATED)("$name: google-auth-library, external_account", (pair) 
     const subject = celAttribute(provider.mapping["google.subject"], projected!.claims);
     expect(subject).toBe(subjectOf(admitted.pod));
     const principal = `principal://iam.googleapis.com/${provider.pool}/subject/${subject}`;
-    const grants = rec.ofType(T.member).map((m) => m.inputs.member);
-    expect(grants).toEqual([principal]);
+    expectGrantedOnce(pair, principal);
   });
 
   test("the credential file is exactly what Google documents for a file-sourced OIDC token, no impersonation", () => {
@@ -179,7 +207,7 @@ describe.each(GKE)("$name: google-auth-library, the GKE metadata server", (pair)
   let admitted: Admitted;
   beforeAll(async () => {
     const run = await evaluate(rec, pair.stack, pair.config);
-    admitted = await admitVerificationPod(rec, run, TENANT);
+    admitted = await admitVerificationPod(rec, run, TENANT, pair.workload);
   });
   afterAll(() => admitted?.layout.remove());
 
@@ -223,7 +251,7 @@ describe.each(GKE)("$name: google-auth-library, the GKE metadata server", (pair)
     // (https://cloud.google.com/kubernetes-engine/docs/concepts/workload-identity#principal-id).
     const project = pair.config["gcp:project"];
     const principal = `principal://iam.googleapis.com/projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${project}.svc.id.goog/subject/ns/${pod.namespace}/sa/${pod.serviceAccount}`;
-    expect(rec.ofType(T.member).map((m) => m.inputs.member)).toEqual([principal]);
+    expectGrantedOnce(pair, principal);
     // The metadata server answers only on GKE_METADATA nodes: the node pool the stack creates
     // says so (an adopted cluster's pools are checked at preview: test/gcp-adopt.test.ts).
     for (const np of rec.ofType(T.nodePool)) {

@@ -28,6 +28,7 @@ import {
   ROLE_SESSION_NAME,
   subjectOf,
   withPodEnv,
+  workloadPairs,
   type Admitted,
   type Pair,
 } from "./support/conformance";
@@ -73,6 +74,19 @@ const PAIRS: readonly (Pair & { readonly mechanism: "pod-identity" | "web-identi
     config: exampleStackConfig("external-s3"),
     mechanism: "web-identity",
   },
+  {
+    name: "kind → s3 (self-hosted issuer)",
+    stack: "kind-s3",
+    config: exampleStackConfig("kind-s3"),
+    mechanism: "web-identity",
+  },
+  ...workloadPairs("eks → s3 teams", "eks-teams", exampleStackConfig("eks-teams")).map((p) => ({
+    ...p,
+    mechanism: "pod-identity" as const,
+  })),
+  ...workloadPairs("gke → s3 teams", "gke-s3-teams", exampleStackConfig("gke-s3-teams")).map(
+    (p) => ({ ...p, mechanism: "web-identity" as const }),
+  ),
 ];
 
 let nock: Awaited<ReturnType<typeof interceptNetwork>>;
@@ -116,7 +130,7 @@ describe.each(PAIRS)("$name: the AWS SDK's default chain", (pair) => {
   let admitted: Admitted;
   beforeAll(async () => {
     const run = await evaluate(rec, pair.stack, pair.config);
-    admitted = await admitVerificationPod(rec, run, TENANT);
+    admitted = await admitVerificationPod(rec, run, TENANT, pair.workload);
   });
   afterAll(() => admitted?.layout.remove());
 

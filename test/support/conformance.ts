@@ -30,17 +30,22 @@ export const T = {
  * verification (`app.kubernetes.io/component: verify`), not the denial. The one place that knows
  * how to find it among the recorded resources; exactly one must match.
  */
-export function verificationJob(rec: Recorder, serviceAccount: string): Recorded {
+export function verificationJob(
+  rec: Recorder,
+  serviceAccount: string,
+  namespace?: string,
+): Recorded {
   const jobs = rec
     .ofType(T.job)
     .filter(
       (j) =>
         j.inputs.spec.template.spec.serviceAccountName === serviceAccount &&
+        (namespace === undefined || j.inputs.metadata.namespace === namespace) &&
         j.inputs.spec.template.metadata?.labels?.["app.kubernetes.io/component"] === "verify",
     );
   if (jobs.length !== 1) {
     throw new Error(
-      `expected one verify Job running as ${serviceAccount}, found ${jobs.length}: ${jobs.map((j) => j.name).join(", ")}`,
+      `expected one verify Job running as ${namespace ?? "*"}/${serviceAccount}, found ${jobs.length}: ${jobs.map((j) => j.name).join(", ")}`,
     );
   }
   return jobs[0];
@@ -71,8 +76,8 @@ export interface Pod {
 }
 
 /** The verification pod of `serviceAccount`, with a deep copy of its spec (webhooks mutate it). */
-export function verificationPod(rec: Recorder, serviceAccount: string): Pod {
-  const job = verificationJob(rec, serviceAccount);
+export function verificationPod(rec: Recorder, serviceAccount: string, inNamespace?: string): Pod {
+  const job = verificationJob(rec, serviceAccount, inNamespace);
   const namespace: string = job.inputs.metadata.namespace;
   const sa = rec
     .ofType(T.sa)
@@ -471,6 +476,8 @@ export interface Pair {
   readonly name: string;
   readonly stack: string;
   readonly config: Record<string, string>;
+  /** With `workloads`: the one whose pod is admitted (default: the stack's `serviceAccount`). */
+  readonly workload?: { readonly namespace: string; readonly serviceAccount: string };
 }
 
 /** What a pair's evaluation gives the conformance tests. */
@@ -494,13 +501,16 @@ export async function admitVerificationPod(
     readonly outputs: { serviceAccount: any; oidcIssuerUrl: any; clusterName: any };
   },
   tenant: string,
+  workload?: Pair["workload"],
 ): Promise<Admitted> {
   const [serviceAccount, issuer, clusterName] = await Promise.all([
     valueOf<string>(evaluation.outputs.serviceAccount),
     valueOf<string>(evaluation.outputs.oidcIssuerUrl),
     valueOf<string>(evaluation.outputs.clusterName),
   ]);
-  const pod = verificationPod(rec, serviceAccount);
+  const pod = workload
+    ? verificationPod(rec, workload.serviceAccount, workload.namespace)
+    : verificationPod(rec, serviceAccount);
   switch (evaluation.config.cluster) {
     case "eks": {
       // The Pod Identity webhook acts on an association of this cluster for the pod's
@@ -531,4 +541,28 @@ export async function admitVerificationPod(
   }
   const layout = kubeletLayout(rec, pod, issuer);
   return { pod, layout, issuer, clusterName };
+}
+
+/**
+ * One pair per workload of a stack file with `workloads` (each its own role, identity or grant,
+ * confined to its prefix): every one of them must be accepted by the SDK on its own.
+ */
+export function workloadPairs(name: string, stack: string, config: Record<string, string>): Pair[] {
+  const listed = JSON.parse(config["workload-identity:workloads"] ?? "[]") as {
+    namespace: string;
+    serviceAccount: string;
+  }[];
+  if (listed.length < 2) throw new Error(`stack ${stack} lists fewer than two workloads`);
+  return listed.map(({ namespace, serviceAccount }) => ({
+    name: `${name} ${namespace}/${serviceAccount}`,
+    stack,
+    config,
+    workload: { namespace, serviceAccount },
+  }));
+}
+
+/** How many workloads a pair's stack binds (1 without `workloads`). */
+export function workloadCount(pair: Pair): number {
+  const listed = pair.config["workload-identity:workloads"];
+  return listed === undefined ? 1 : (JSON.parse(listed) as unknown[]).length;
 }
