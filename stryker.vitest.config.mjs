@@ -17,6 +17,7 @@ export default defineConfig({
     include: process.env.STRYKER_TESTS
       ? process.env.STRYKER_TESTS.split(",")
       : [
+          "test/core-mutants.test.ts",
           "test/config.test.ts",
           "test/conformance-*.test.ts",
           "test/aws.test.ts",
