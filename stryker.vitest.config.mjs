@@ -18,6 +18,8 @@ export default defineConfig({
       ? process.env.STRYKER_TESTS.split(",")
       : [
           "test/core-mutants.test.ts",
+          "test/aws-mutants.test.ts",
+          "test/aws-adopt.test.ts",
           "test/config.test.ts",
           "test/conformance-*.test.ts",
           "test/aws.test.ts",
