@@ -39,7 +39,6 @@ export function prefixesOverlap(a: string, b: string): boolean {
  */
 export function denialTarget(workloads: readonly Workload[], index: number): number | undefined {
   const self = workloads[index];
-  // Stryker disable next-line EqualityOperator: a step of `workloads.length` is the workload itself, whose own hello.txt it always may read, so `<=` never returns anything else.
   for (let step = 1; step < workloads.length; step++) {
     const other = (index + step) % workloads.length;
     if (!mayRead(self, helloKey(workloads[other].prefix))) return other;
