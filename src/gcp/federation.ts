@@ -117,6 +117,7 @@ export class FederatedIdentityBinding extends pulumi.ComponentResource {
   ) {
     super("workload-identity:gcp:FederatedIdentityBinding", name, {}, opts);
     const problems = validateFederatedIdentityBindingArgs(args);
+    // Stryker disable next-line StringLiteral: `validateFederatedIdentityBindingArgs` returns one problem at most, so the separator never shows.
     if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
 
     this.pool = args.pool ?? this.createPool(name, args);
