@@ -29,12 +29,12 @@ export = (): StackOutputs => {
 
   // The cluster side: the cluster and its identity agent. Says who the workload is.
   const clusterModule = CLUSTERS[config.cluster];
+  const storageModule = STORAGES[config.storage];
   // A cluster that signs its own tokens (kind) publishes its issuer in the storage's cloud.
-  const issuerHost = STORAGES[config.storage].issuerHost;
+  const { issuerHost } = storageModule;
   const { cluster, agent } = clusterModule.build({ config, tags, providerOf, issuerHost });
 
   // The storage side: the bucket, and one binding per workload, each confined to its prefix.
-  const storageModule = STORAGES[config.storage];
   const storage = storageModule.build({ config, tags, providerOf }, cluster);
 
   // One demo workload per bound workload: runs as its identity and proves the chain in the
