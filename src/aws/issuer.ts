@@ -9,12 +9,12 @@
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  componentTags,
   settingsOf,
   type IssuerDocuments,
   type IssuerHost,
   type StackConfig,
   type Tags,
+  issuerTags,
 } from "../core";
 
 /** The two keys: the issuer's discovery document and its key set (`jwks_uri`). */
@@ -80,10 +80,7 @@ export class IssuerBucket extends pulumi.ComponentResource {
     super("workload-identity:aws:IssuerBucket", name, {}, opts);
     // The policy pack's marker (policy/issuer.ts): it lets this bucket, and only a bucket with
     // nothing but the two documents, relax the policy flags of Block Public Access.
-    const tags = {
-      ...componentTags(args.tags, "issuer"),
-      "workload-identity-purpose": "oidc-issuer",
-    };
+    const tags = issuerTags(args.tags);
     const bucket = new s3.Bucket(
       issuerBucketLogicalName(name),
       { forceDestroy: true, tags },

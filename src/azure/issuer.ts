@@ -14,12 +14,12 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomString } from "@pulumi/random/randomString";
 import {
-  componentTags,
   settingsOf,
   type IssuerDocuments,
   type IssuerHost,
   type StackConfig,
   type Tags,
+  issuerTags,
 } from "../core";
 import { ACCOUNT_SUFFIX_LENGTH, accountNameBase, accountNamePrefixProblem } from "./bucket";
 
@@ -56,10 +56,7 @@ export class IssuerAccount extends pulumi.ComponentResource {
     if (problem) throw new pulumi.ResourceError(problem, this);
     // The policy pack's marker (policy/issuer.ts): it lets this account, and only an account with
     // nothing but the two documents, allow anonymous blob reads.
-    const tags = {
-      ...componentTags(args.tags, "issuer"),
-      "workload-identity-purpose": "oidc-issuer",
-    };
+    const tags = issuerTags(args.tags);
     const group = new resources.ResourceGroup(
       `${name}-rg`,
       { location: args.location, tags },

@@ -18,12 +18,12 @@ import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomId } from "@pulumi/random/randomId";
 import {
-  componentTags,
   settingsOf,
   type IssuerDocuments,
   type IssuerHost,
   type StackConfig,
   type Tags,
+  issuerTags,
 } from "../core";
 import { bucketNamePrefixProblem } from "./bucket";
 import { gcpLabels } from "./labels";
@@ -82,10 +82,7 @@ export class IssuerBucket extends pulumi.ComponentResource {
         forceDestroy: true,
         // The policy pack's marker (policy/issuer.ts): it lets this bucket, and only a bucket with
         // nothing but the two documents, be read by allUsers.
-        labels: gcpLabels({
-          ...componentTags(args.tags, "issuer"),
-          "workload-identity-purpose": "oidc-issuer",
-        }),
+        labels: gcpLabels(issuerTags(args.tags)),
       },
       { parent: this, dependsOn: [api] },
     );
