@@ -205,11 +205,7 @@ export const s3Storage: StorageModule = {
     return {
       bucketName: bucket.bucketName,
       objectUrl: bucket.objectUrl,
-      accesses: accesses.map(({ workload, objectUrl, access }) => ({
-        workload,
-        objectUrl,
-        access,
-      })),
+      accesses,
       outputs: accesses[0].outputs,
     };
   },

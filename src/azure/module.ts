@@ -155,11 +155,7 @@ export const blobStorage: StorageModule = {
     return {
       bucketName: pulumi.interpolate`${bucket.accountName}/${bucket.containerName}`,
       objectUrl: bucket.objectUrl,
-      accesses: accesses.map(({ workload, objectUrl, access }) => ({
-        workload,
-        objectUrl,
-        access,
-      })),
+      accesses,
       outputs: {
         storageAccount: bucket.accountName,
         container: bucket.containerName,

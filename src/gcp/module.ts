@@ -218,11 +218,7 @@ export const gcsStorage: StorageModule = {
     return {
       bucketName: bucket.bucketName,
       objectUrl: bucket.objectUrl,
-      accesses: accesses.map(({ workload, objectUrl, access }) => ({
-        workload,
-        objectUrl,
-        access,
-      })),
+      accesses,
       outputs: accesses[0].outputs,
     };
   },
