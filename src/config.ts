@@ -27,7 +27,7 @@ import {
   type StackConfig,
 } from "./core";
 import { currentCluster } from "./external";
-import { CLOUD_MODULES, CLUSTERS, cloudsOf, STORAGES, SUPPORTED_PAIRS } from "./registry";
+import { CLOUD_MODULES, CLUSTERS, cloudsOf, STORAGES } from "./registry";
 
 export type { RawConfig, StackConfig };
 export { ConfigError };
@@ -75,6 +75,7 @@ export function validateCidrs(key: string, value: unknown): readonly string[] {
     throw new ConfigError(`config \`${key}\`: ${expected}, got ${JSON.stringify(value)}`);
   }
   for (const cidr of value) {
+    // RegExp.test would read a nested list as its text: only a string is a CIDR.
     if (typeof cidr !== "string" || !IPV4_CIDR.test(cidr)) {
       throw new ConfigError(
         `config \`${key}\`: ${JSON.stringify(cidr)} is not an IPv4 CIDR; ${expected}`,
@@ -226,12 +227,13 @@ function workloadsOf(raw: RawConfig, prefix: string): Workload[] {
     );
     const label = workloadLabel({ namespace, serviceAccount });
     const access = fields.access;
-    if (typeof access !== "string" || !(ACCESS_LEVELS as readonly string[]).includes(access)) {
+    if (!(ACCESS_LEVELS as readonly unknown[]).includes(access)) {
       throw new ConfigError(
         `config \`${at}.access\` (workload ${label}): expected one of ${ACCESS_LEVELS.join(", ")}, got ${JSON.stringify(access ?? null)}`,
       );
     }
-    const keyPrefix = fields.prefix ?? "";
+    // Left out, the whole bucket; a blank `prefix:` (null) is refused, not read as the whole bucket.
+    const keyPrefix = fields.prefix === undefined ? "" : fields.prefix;
     if (typeof keyPrefix !== "string") {
       throw new ConfigError(
         `config \`${at}.prefix\` (workload ${label}): expected a key prefix such as "team-a/", got ${JSON.stringify(keyPrefix)}`,
@@ -310,10 +312,11 @@ export function namePrefix(stack: string): string {
   const cleaned = stack
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
+    .replace(/^-|-$/g, "");
   if (cleaned === stack && cleaned.length <= PREFIX_MAX_LENGTH - 3) return `wi-${cleaned}`;
   const hash = createHash("sha256").update(stack).digest("hex").slice(0, 6);
-  const head = cleaned.slice(0, 9).replace(/-+$/, "");
+  // `cleaned` has no "--", so at most one '-' to drop.
+  const head = cleaned.slice(0, 9).replace(/-$/, "");
   return head ? `wi-${head}-${hash}` : `wi-${hash}`;
 }
 
@@ -436,19 +439,9 @@ function externalOf(raw: RawConfig, cluster: ClusterKind): StackConfig["external
         '`pulumi config set --secret kubeconfig "$(cat path/to/kubeconfig)"`',
     );
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(issuer);
-  } catch {
-    url = undefined;
-  }
-  if (
-    !url ||
-    url.protocol !== "https:" ||
-    url.search !== "" ||
-    url.hash !== "" ||
-    issuer.includes("?")
-  ) {
+  // A bare `?` or `#` leaves URL's search and hash empty: look for them in the text itself.
+  const url = URL.canParse(issuer) ? new URL(issuer) : undefined;
+  if (url?.protocol !== "https:" || /[?#]/.test(issuer)) {
     throw new ConfigError(
       `config \`oidcIssuerUrl\`: expected the cluster's issuer as an https:// URL with no query or fragment, ` +
         `exactly as its tokens carry it in \`iss\` (kubectl get --raw /.well-known/openid-configuration), got ${JSON.stringify(issuer)}`,
@@ -484,12 +477,6 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
     throw new ConfigError(
       `config \`awsMechanism\`: irsa applies only to cluster eks reading storage s3, got ${cluster}→${storage}; ` +
         "leave it at pod-identity (other clusters reach S3 through web identity federation)",
-    );
-  }
-  if (!SUPPORTED_PAIRS.some(([c, s]) => c === cluster && s === storage)) {
-    const supported = SUPPORTED_PAIRS.map(([c, s]) => `${c}→${s}`).join(", ");
-    throw new ConfigError(
-      `config \`cluster\`/\`storage\`: ${cluster}→${storage} is not supported yet; supported: ${supported}`,
     );
   }
 
