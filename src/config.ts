@@ -1,7 +1,7 @@
 /**
  * The only module that reads configuration. It validates every value, applies the defaults once
  * and hands typed values down; components never read `pulumi.Config` or `process.env`. What each
- * cloud reads and refuses is its module's (`src/<cloud>/module.ts`), found through the registry.
+ * cloud reads and refuses is its own (`src/<cloud>/settings.ts`), found through the registry.
  *
  * `parseConfig` is pure so tests can call it with any input; `loadConfig` feeds it from the stack.
  */

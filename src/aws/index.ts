@@ -12,5 +12,6 @@ export * from "./issuer";
 export * from "./limits";
 export * from "./module";
 export * from "./policies";
+export * from "./settings";
 export * from "./subnets";
 export * from "./webIdentity";

@@ -6,9 +6,7 @@
 import { Provider } from "@pulumi/aws/provider";
 import type * as pulumi from "@pulumi/pulumi";
 import {
-  ConfigError,
   settingsOf,
-  type AwsSettings,
   type BindingAccess,
   type CloudModule,
   type ClusterModule,
@@ -27,30 +25,14 @@ import { BucketWithPolicy } from "./bucket";
 import { s3Client } from "./client";
 import { Cluster } from "./cluster";
 import { s3Problems, worstCaseEksIssuer } from "./limits";
+import { awsSettings } from "./settings";
 import { WebIdentityBinding } from "./webIdentity";
-
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 export const awsCloud: CloudModule<"aws"> = {
   cloud: "aws",
   title: "AWS",
   keys: ["aws:region", "aws:profile"],
-  settings(raw, reason): AwsSettings {
-    const region = raw["aws:region"] ?? "";
-    if (!region) {
-      throw new ConfigError(
-        `config \`aws:region\`: required when ${reason}, got nothing; ` +
-          "set it with `pulumi config set aws:region eu-north-1`",
-      );
-    }
-    if (!AWS_REGION.test(region)) {
-      throw new ConfigError(
-        `config \`aws:region\`: ${JSON.stringify(region)} is not an AWS region name (e.g. eu-north-1)`,
-      );
-    }
-    const profile = raw["aws:profile"];
-    return { region, ...(profile ? { profile } : {}) };
-  },
+  settings: awsSettings,
   provider(name, settings) {
     return new Provider(name, {
       region: settings.region,

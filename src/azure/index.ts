@@ -13,3 +13,4 @@ export * from "./federation";
 export * from "./issuer";
 export * from "./limits";
 export * from "./module";
+export * from "./settings";

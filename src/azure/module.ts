@@ -6,9 +6,7 @@
 import * as azure from "@pulumi/azure-native/provider";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  ConfigError,
   settingsOf,
-  type AzureSettings,
   type CloudModule,
   type ClusterModule,
   type StorageModule,
@@ -23,23 +21,13 @@ import { Cluster } from "./cluster";
 import { aksExistingNameProblem, ExistingCluster } from "./existing";
 import { blobIssuerHost } from "./issuer";
 import { blobProblems, worstCaseAksIssuer } from "./limits";
-
-const AZURE_LOCATION = /^[a-z][a-z0-9]+$/;
+import { azureSettings } from "./settings";
 
 export const azureCloud: CloudModule<"azure"> = {
   cloud: "azure",
   title: "Azure",
   keys: ["azure-native:location"],
-  settings(raw, reason): AzureSettings {
-    const location = raw["azure-native:location"] ?? "";
-    if (!AZURE_LOCATION.test(location)) {
-      throw new ConfigError(
-        `config \`azure-native:location\`: required when ${reason}; expected a location name such as ` +
-          `swedencentral, got ${JSON.stringify(location)}`,
-      );
-    }
-    return { location };
-  },
+  settings: azureSettings,
   provider: (name, settings) => new azure.Provider(name, { location: settings.location }),
 };
 

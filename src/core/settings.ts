@@ -1,7 +1,7 @@
 /**
  * The shapes of configuration: what the stack hands the config reader (`RawConfig`), and the
  * validated result every module receives (`StackConfig`). Data only: each cloud's folder parses and
- * validates its own settings (its `module.ts`), `src/config.ts` reads and dispatches.
+ * validates its own settings (its `settings.ts`), `src/config.ts` reads and dispatches.
  */
 import type { AccessLevel, AwsMechanism, ClusterKind, StorageKind } from "./kinds";
 

@@ -13,3 +13,4 @@ export * from "./issuer";
 export * from "./labels";
 export * from "./limits";
 export * from "./module";
+export * from "./settings";
