@@ -2,12 +2,12 @@
  * AWS limits checked before anything is created, on worst-case values for what only AWS will know
  * (the account, the cluster's generated name, the issuer's ID).
  */
-import { workloadKey, type StackConfig, type WorkloadIdentity } from "../core";
+import { settingsOf, workloadKey, type StackConfig, type WorkloadIdentity } from "../core";
 import { podIdentityTrustDocument, TRUST_POLICY_LIMIT, webIdentityTrustDocument } from "./policies";
 
 /** The longest EKS issuer, with `https://`: `oidc.eks.<region>.amazonaws.com/id/<32 hex>`. */
 export function worstCaseEksIssuer(config: StackConfig): string {
-  return `https://oidc.eks.${config.aws?.region ?? "x".repeat(20)}.amazonaws.com/id/${"x".repeat(32)}`;
+  return `https://oidc.eks.${settingsOf(config, "aws").region}.amazonaws.com/id/${"x".repeat(32)}`;
 }
 
 /**
@@ -21,12 +21,12 @@ export function worstCaseTrustPolicy(
 ): string {
   const { namespace, serviceAccount } = workload;
   const account = "1".repeat(12);
-  const region = config.aws?.region ?? "x".repeat(20);
+  const region = settingsOf(config, "aws").region;
   if (config.cluster === "eks" && config.awsMechanism === "pod-identity") {
     const clusterArn = `arn:aws:eks:${region}:${account}:cluster/${"x".repeat(100)}`;
     return JSON.stringify(podIdentityTrustDocument(clusterArn, namespace, serviceAccount));
   }
-  const providerArn = `arn:aws:iam::${account}:oidc-provider/${issuer.replace(/^https:\/\//, "")}`;
+  const providerArn = `arn:aws:iam::${account}:oidc-provider/${issuer.replace("https://", "")}`;
   return JSON.stringify(webIdentityTrustDocument(providerArn, issuer, namespace, serviceAccount));
 }
 

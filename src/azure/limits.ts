@@ -1,11 +1,11 @@
 /** Azure limits checked before anything is created. */
-import type { StackConfig } from "../core";
+import { settingsOf, type StackConfig } from "../core";
 import { accountNamePrefixProblem } from "./bucket";
 
 /** The longest AKS issuer: `https://<location>.oic.prod-aks.azure.com/<tenant>/<cluster>/`. */
 export function worstCaseAksIssuer(config: StackConfig): string {
-  const x = (n: number) => "x".repeat(n);
-  return `https://${config.azure?.location ?? x(20)}.oic.prod-aks.azure.com/${x(36)}/${x(36)}/`;
+  const uuid = "x".repeat(36);
+  return `https://${settingsOf(config, "azure").location}.oic.prod-aks.azure.com/${uuid}/${uuid}/`;
 }
 
 /** The Blob side's problems: a storage account name the stack's prefix cannot start. */

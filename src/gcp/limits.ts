@@ -4,6 +4,7 @@
  */
 import {
   serviceAccountSubject,
+  settingsOf,
   unboundServiceAccount,
   workloadKey,
   type StackConfig,
@@ -13,9 +14,8 @@ import { poolIdPrefixProblem } from "./federation";
 
 /** The longest GKE issuer: `container.googleapis.com/v1/projects/<p>/locations/<l>/clusters/<n>`. */
 export function worstCaseGkeIssuer(config: StackConfig): string {
-  const location = config.gcp?.zone ?? config.gcp?.region ?? "x".repeat(30);
-  const project = config.gcp?.project ?? "x".repeat(30);
-  return `https://container.googleapis.com/v1/projects/${project}/locations/${location}/clusters/${"x".repeat(40)}`;
+  const { project, region, zone } = settingsOf(config, "gcp");
+  return `https://container.googleapis.com/v1/projects/${project}/locations/${zone ?? region}/clusters/${"x".repeat(40)}`;
 }
 
 /**
@@ -32,13 +32,13 @@ export const GOOGLE_SUBJECT_LIMIT = 127;
 export function googleSubjectProblem(
   namespace: string,
   serviceAccount: string,
-  keys = "`namespace`/`serviceAccount`",
+  keys: string,
 ): string | undefined {
   const subject = serviceAccountSubject({
     namespace,
     serviceAccount: unboundServiceAccount(serviceAccount),
   });
-  const bytes = Buffer.byteLength(subject, "utf8");
+  const bytes = Buffer.byteLength(subject); // UTF-8
   if (bytes <= GOOGLE_SUBJECT_LIMIT) return undefined;
   const room = GOOGLE_SUBJECT_LIMIT - "system:serviceaccount::".length - "-unbound".length;
   return (
