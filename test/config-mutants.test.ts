@@ -6,8 +6,30 @@
  * the CLI would.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, test } from "vitest";
-import { eksClusterNameProblem } from "../src/aws/adopted";
+import { beforeEach, describe, expect, test } from "vitest";
+import {
+  awsSettings,
+  eksClusterNameProblem,
+  podIdentityTrustDocument,
+  s3Problems,
+  webIdentityTrustDocument,
+  worstCaseEksIssuer,
+  worstCaseTrustPolicy,
+} from "../src/aws";
+import {
+  accountNamePrefixProblem,
+  azureSettings,
+  blobProblems,
+  worstCaseAksIssuer,
+} from "../src/azure";
+import {
+  gcpSettings,
+  gcsProblems,
+  googleSubjectProblem,
+  PLACEHOLDER_PROJECT,
+  poolIdPrefixProblem,
+  worstCaseGkeIssuer,
+} from "../src/gcp";
 import {
   checkLimits,
   ConfigError,
@@ -17,8 +39,9 @@ import {
   parseConfig,
   validateCidrs,
   type RawConfig,
+  type StackConfig,
 } from "../src/config";
-import { shortHash } from "../src/core";
+import { shortHash, type Workload } from "../src/core";
 import { EXAMPLE_KUBECONFIG } from "../offline/evaluate";
 import { installMocks } from "../offline/mocks";
 
@@ -46,7 +69,7 @@ const workloadRefusal = (workloads: unknown, extra: RawConfig = {}) =>
 const reader = (namespace: string, serviceAccount = "app", prefix = `${namespace}/`) => ({
   namespace,
   serviceAccount,
-  access: "read",
+  access: "read" as const,
   prefix,
 });
 
@@ -109,6 +132,162 @@ describe("each cloud's settings, asked for by the key that needs them", () => {
     expect(config.gcp).toEqual({ project: "wi-example-123", region: "europe-north1" });
     expect(config.aws).toEqual({ region: "eu-north-1" });
     expect(config).not.toHaveProperty("azure");
+  });
+});
+
+describe("aws:region and aws:profile", () => {
+  test("a region name, required; a profile handed on only when set", () => {
+    for (const region of ["eu-north-1", "us-gov-west-1", "ap-southeast-10", "cn-north-1"]) {
+      expect(awsSettings({ "aws:region": region }, "`cluster` is eks")).toEqual({ region });
+    }
+    expect(awsSettings({ ...AWS, "aws:profile": "platform" }, "x")).toEqual({
+      region: "eu-north-1",
+      profile: "platform",
+    });
+    expect(awsSettings({ ...AWS, "aws:profile": "" }, "x")).toEqual({ region: "eu-north-1" });
+    for (const region of [undefined, ""]) {
+      expect(() => awsSettings({ "aws:region": region }, "`storage` is s3")).toThrow(
+        new ConfigError(
+          "config `aws:region`: required when `storage` is s3, got nothing; " +
+            "set it with `pulumi config set aws:region eu-north-1`",
+        ),
+      );
+    }
+    for (const region of [
+      "eur-north-1",
+      "e-north-1",
+      "eu-north-",
+      "eu-1",
+      "eu-north-1a",
+      " eu-north-1",
+      "eu-North-1",
+      "eu-north-x",
+      "eu--north-1",
+      "eu_north_1",
+    ]) {
+      expect(() => awsSettings({ "aws:region": region }, "x"), region).toThrow(
+        new ConfigError(
+          `config \`aws:region\`: ${JSON.stringify(region)} is not an AWS region name (e.g. eu-north-1)`,
+        ),
+      );
+    }
+  });
+});
+
+describe("gcp:project, gcp:region and gcp:zone", () => {
+  const settings = (raw: RawConfig) => gcpSettings({ ...GCP, ...raw }, "`cluster` is gke", "gke");
+  const refused = (raw: RawConfig) => {
+    try {
+      settings(raw);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message;
+    }
+    throw new Error(`expected ${JSON.stringify(raw)} to be refused`);
+  };
+
+  test("the stack files' placeholder, with the command for this stack", () => {
+    expect(refused({ "gcp:project": PLACEHOLDER_PROJECT })).toBe(
+      'config `gcp:project`: "replace-with-your-project-id" is a placeholder; set your project\'s ID with ' +
+        "`pulumi config set gcp:project <your-project-id> --stack gke`",
+    );
+  });
+
+  test("a project ID: 6–30 lowercase letters, digits and '-', from a letter, not to a '-'", () => {
+    const longest = `a${"b".repeat(28)}9`;
+    for (const project of ["abcdef", "a-1234", longest]) {
+      expect(settings({ "gcp:project": project }).project).toBe(project);
+    }
+    for (const project of [
+      undefined,
+      "",
+      "abcde",
+      `${longest}0`,
+      "1abcdef",
+      "abcde-",
+      "Abcdef",
+      "abc_def",
+    ]) {
+      expect(refused({ "gcp:project": project }), String(project)).toBe(
+        "config `gcp:project`: required when `cluster` is gke; expected a project ID " +
+          `(6–30 lowercase letters, digits and '-', starting with a letter), got ${JSON.stringify(project ?? "")}`,
+      );
+    }
+  });
+
+  test("a region such as europe-north1", () => {
+    for (const region of ["europe-north1", "us-central1", "northamerica-northeast2", "me-west10"]) {
+      expect(settings({ "gcp:region": region }).region).toBe(region);
+    }
+    for (const region of [
+      undefined,
+      "",
+      "europe-north",
+      "europe1",
+      "Europe-north1",
+      "europe-north1-a",
+      "-north1",
+      "europe-1",
+    ]) {
+      expect(refused({ "gcp:region": region }), String(region)).toBe(
+        "config `gcp:region`: required when `cluster` is gke; expected a region such as europe-north1, " +
+          `got ${JSON.stringify(region ?? "")}`,
+      );
+    }
+  });
+
+  test("a zone, when set, in the region", () => {
+    expect(settings({})).toEqual({ project: "wi-example-123", region: "europe-north1" });
+    expect(settings({ "gcp:zone": "europe-north1-b" })).toEqual({
+      project: "wi-example-123",
+      region: "europe-north1",
+      zone: "europe-north1-b",
+    });
+    expect(settings({ "gcp:region": "me-west10", "gcp:zone": "me-west10-c" }).zone).toBe(
+      "me-west10-c",
+    );
+    for (const zone of [
+      "",
+      "europe-west1-b",
+      "europe-north1",
+      "europe-north1-ab",
+      "europe-north1-1",
+      "xeurope-north1-a",
+      "europe-north1-A",
+      "1europe-north1-a",
+      "-europe-north1-a",
+    ]) {
+      expect(refused({ "gcp:zone": zone }), zone).toBe(
+        `config \`gcp:zone\`: expected a zone in europe-north1 such as europe-north1-a, got ${JSON.stringify(zone)}`,
+      );
+    }
+  });
+});
+
+describe("azure-native:location", () => {
+  test("a location name such as swedencentral", () => {
+    for (const location of ["swedencentral", "westus2", "uk"]) {
+      expect(azureSettings({ "azure-native:location": location }, "x")).toEqual({ location });
+    }
+    for (const location of [
+      undefined,
+      "",
+      "s",
+      "Sweden Central",
+      "sweden-central",
+      "2westus",
+      "westus2 ",
+    ]) {
+      expect(
+        () => azureSettings({ "azure-native:location": location }, "`storage` is blob"),
+        String(location),
+      ).toThrow(
+        new ConfigError(
+          "config `azure-native:location`: required when `storage` is blob; expected a location name such as " +
+            `swedencentral, got ${JSON.stringify(location ?? "")}`,
+        ),
+      );
+    }
   });
 });
 
@@ -810,5 +989,133 @@ describe("loadConfig", () => {
     expect(() => loadConfig()).toThrow(
       /config `azure-native:location`: required when `cluster` is aks/,
     );
+  });
+});
+
+describe("the limits each storage checks at preview, on the worst case", () => {
+  const x = (n: number) => "x".repeat(n);
+  // Parsed in each test, so a config bug fails the tests rather than the file's collection.
+  let eks: StackConfig, gke: StackConfig, aks: StackConfig;
+  beforeEach(() => {
+    eks = parseConfig(AWS, "dev");
+    gke = parseConfig({ ...GCP, cluster: "gke" }, "dev");
+    aks = parseConfig({ ...AZURE, cluster: "aks" }, "dev");
+  });
+
+  test("the longest issuer each managed cluster may have", () => {
+    expect(worstCaseEksIssuer(eks)).toBe(`https://oidc.eks.eu-north-1.amazonaws.com/id/${x(32)}`);
+    expect(worstCaseGkeIssuer(gke)).toBe(
+      `https://container.googleapis.com/v1/projects/wi-example-123/locations/europe-north1/clusters/${x(40)}`,
+    );
+    const zonal = parseConfig({ ...GCP, "gcp:zone": "europe-north1-a", cluster: "gke" }, "dev");
+    expect(worstCaseGkeIssuer(zonal)).toBe(
+      `https://container.googleapis.com/v1/projects/wi-example-123/locations/europe-north1-a/clusters/${x(40)}`,
+    );
+    expect(worstCaseAksIssuer(aks)).toBe(
+      `https://swedencentral.oic.prod-aks.azure.com/${x(36)}/${x(36)}/`,
+    );
+  });
+
+  test("the longest trust policy: Pod Identity's names the cluster, web identity's the issuer", () => {
+    const account = "1".repeat(12);
+    const trust = (config: StackConfig, issuer: string, w?: Workload) =>
+      JSON.parse(worstCaseTrustPolicy(config, issuer, w)) as unknown;
+    const issuer = worstCaseEksIssuer(eks);
+    expect(trust(eks, issuer)).toEqual(
+      podIdentityTrustDocument(
+        `arn:aws:eks:eu-north-1:${account}:cluster/${x(100)}`,
+        "demo",
+        "demo",
+      ),
+    );
+    const federated = (host: string, config: StackConfig, w = config.workloads[0]) =>
+      webIdentityTrustDocument(
+        `arn:aws:iam::${account}:oidc-provider/${host}`,
+        `https://${host}`,
+        w.namespace,
+        w.serviceAccount,
+      );
+    const irsa = { ...eks, awsMechanism: "irsa" as const };
+    expect(trust(irsa, issuer)).toEqual(
+      federated(`oidc.eks.eu-north-1.amazonaws.com/id/${x(32)}`, irsa),
+    );
+    const gkeS3 = parseConfig({ ...AWS, ...GCP, cluster: "gke", storage: "s3" }, "dev");
+    expect(gkeS3.awsMechanism).toBe("pod-identity");
+    const gkeIssuer = worstCaseGkeIssuer(gkeS3);
+    expect(trust(gkeS3, gkeIssuer)).toEqual(federated(gkeIssuer.replace("https://", ""), gkeS3));
+    const teams = parseConfig(
+      { ...AWS, workloads: [reader("team-a"), reader("team-b", "b")] },
+      "dev",
+    );
+    expect(trust(teams, issuer, teams.workloads[1])).toEqual(
+      podIdentityTrustDocument(
+        `arn:aws:eks:eu-north-1:${account}:cluster/${x(100)}`,
+        "team-b",
+        "b",
+      ),
+    );
+  });
+
+  test("a listed workload's trust policy over IAM's limit is named by its key", () => {
+    const teams = parseConfig(
+      { ...AWS, workloads: [reader("team-a"), reader("team-b", "s".repeat(100))] },
+      "dev",
+    );
+    const issuer = worstCaseEksIssuer(teams);
+    const lengths = teams.workloads.map((w) => worstCaseTrustPolicy(teams, issuer, w).length);
+    expect(lengths[1]).toBeGreaterThan(lengths[0]);
+    expect(s3Problems(teams, issuer, lengths[1] - 1)).toEqual([
+      `config \`workloads[1].namespace\` (workload team-b/${"s".repeat(100)}): the role's trust policy could reach ` +
+        `${lengths[1]} characters with "team-b"/"${"s".repeat(100)}", over IAM's limit of ${lengths[1] - 1}; ` +
+        "use shorter names (or ask AWS to raise ACLSizePerRole)",
+    ]);
+  });
+
+  test("a pool's google.subject, named by the listed workload's key", () => {
+    const eksGcs = parseConfig(
+      {
+        ...AWS,
+        ...GCP,
+        storage: "gcs",
+        workloads: [reader("team-a"), reader("n".repeat(48), "s".repeat(49))],
+      },
+      "dev",
+    );
+    expect(gcsProblems(eksGcs)).toEqual([
+      `config \`workloads[1].namespace\` (workload ${"n".repeat(48)}/${"s".repeat(49)}): the pool's google.subject ` +
+        `would be 128 bytes ("system:serviceaccount:${"n".repeat(18)}…"), over Google's limit of 127; ` +
+        "keep the namespace and ServiceAccount names at most 96 characters together",
+    ]);
+    // Multi-byte characters count as their UTF-8 bytes.
+    expect(googleSubjectProblem("n".repeat(47), "é", "k")).toBeUndefined();
+    expect(googleSubjectProblem("n".repeat(48), `${"s".repeat(47)}é`, "k")).toMatch(
+      /^config k: the pool's google.subject would be 128 bytes/,
+    );
+  });
+
+  test("guards beyond what a stack name can reach: the pool id, the account name, 100 conditions", () => {
+    // namePrefix never gives these prefixes (wi-…, at most 19); the guards hold if that changes.
+    const eksGcs = parseConfig({ ...AWS, ...GCP, storage: "gcs" }, "dev");
+    expect(gcsProblems({ ...eksGcs, prefix: "gcp-team" })).toEqual([
+      `stack name "dev" (prefix gcp-team): ${poolIdPrefixProblem("gcp-team")}`,
+    ]);
+    expect(gcsProblems({ ...gke, prefix: "gcp-team" })).toEqual([]);
+    const long = `wi-${"a".repeat(17)}`;
+    expect(blobProblems({ ...aks, prefix: long })).toEqual([
+      `stack name "dev" (prefix ${long}): ${accountNamePrefixProblem(long)}`,
+    ]);
+    expect(accountNamePrefixProblem(long)).toMatch(/^accountNamePrefix: /);
+    expect(blobProblems(aks)).toEqual([]);
+    const prefixed = (n: number, prefix = "p/") =>
+      Array.from({ length: n }, (_, i) => ({
+        ...reader(`team-${i}`, "app", prefix),
+        name: `w${i}`,
+      }));
+    const conditional =
+      "config `workloads`: 101 workloads with a prefix would each add a conditional role binding " +
+      "to the bucket's IAM policy, which holds at most 100; use fewer";
+    expect(gcsProblems({ ...gke, workloads: prefixed(101) })).toEqual([conditional]);
+    expect(gcsProblems({ ...gke, workloads: prefixed(100) })).toEqual([]);
+    expect(gcsProblems({ ...gke, workloads: [...prefixed(100), ...prefixed(1, "")] })).toEqual([]);
   });
 });

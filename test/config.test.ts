@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { s3Problems, worstCaseTrustPolicy } from "../src/aws";
 import {
@@ -11,6 +11,7 @@ import {
   parseConfig,
   PREFIX_MAX_LENGTH,
   type RawConfig,
+  type StackConfig,
 } from "../src/config";
 import { CLUSTER_KINDS, STORAGE_KINDS } from "../src/core";
 import { CLUSTERS, SUPPORTED_PAIRS } from "../src/registry";
@@ -245,17 +246,24 @@ describe("cluster × storage pairs", () => {
 });
 
 describe("cloud limits, checked before anything is created", () => {
-  const base = parseConfig({ "aws:region": "eu-north-1" }, "dev");
-  const issuerOf = (config: typeof base) => CLUSTERS[config.cluster].worstCaseIssuer(config);
+  // Parsed in each test, so a config bug fails the tests rather than the file's collection.
+  let base: StackConfig;
+  beforeEach(() => {
+    base = parseConfig({ "aws:region": "eu-north-1" }, "dev");
+  });
+  const issuerOf = (config: StackConfig) => CLUSTERS[config.cluster].worstCaseIssuer(config);
 
   test("the longest trust policy a Kubernetes name allows stays within IAM's 2,048", () => {
     const longest = {
       ...base,
-      workload: { namespace: "n".repeat(63), serviceAccount: "s".repeat(245) },
+      workloads: [
+        { ...base.workloads[0], namespace: "n".repeat(63), serviceAccount: "s".repeat(245) },
+      ],
     };
     for (const awsMechanism of ["pod-identity", "irsa"] as const) {
       const config = { ...longest, awsMechanism };
       const trust = worstCaseTrustPolicy(config, issuerOf(config));
+      for (const name of ["n".repeat(63), "s".repeat(245)]) expect(trust).toContain(name);
       expect(trust.length).toBeLessThanOrEqual(2048);
       expect(checkLimits({ ...longest, awsMechanism })).toEqual({ ...longest, awsMechanism });
     }
