@@ -27,6 +27,15 @@ export default {
     "src/core/workloads.ts",
     // What pods carry.
     "src/k8s/pod.ts",
+    // What the stack may ask for: config validation, each cloud's settings, and the limits the
+    // clouds would enforce later, checked at preview.
+    "src/config.ts",
+    "src/aws/settings.ts",
+    "src/gcp/settings.ts",
+    "src/azure/settings.ts",
+    "src/aws/limits.ts",
+    "src/gcp/limits.ts",
+    "src/azure/limits.ts",
   ],
   // Stryker learns which tests cover each mutant; the evaluations happen in `beforeAll`, so a
   // covered mutant runs every test of the selected files (stryker.vitest.config.mjs).

@@ -41,6 +41,9 @@ export default defineConfig({
           "test/azure.test.ts",
           "test/azure-binding.test.ts",
           "test/azure-components.test.ts",
+          // Config validation.
+          "test/config-mutants.test.ts",
+          "test/config.test.ts",
         ],
   },
 });

@@ -277,3 +277,31 @@ describe("code examples under docs/", () => {
     }
   });
 });
+
+describe("docs/testing.md: mutation testing", () => {
+  const page = "docs/testing.md";
+
+  test("its score table lists exactly the modules Stryker mutates", async () => {
+    const { default: stryker } = (await import(path.join(ROOT, "stryker.config.mjs"))) as {
+      default: { mutate: string[] };
+    };
+    const measured = section(page, "### Measured");
+    const rows = [...measured.matchAll(/^\| `(src\/[^`]+)` +\|/gm)].map((m) => m[1]);
+    expect(rows).toEqual(stryker.mutate);
+  });
+
+  test("every test file its lists and Stryker's default list name exists", async () => {
+    const { default: vitest } = (await import(path.join(ROOT, "stryker.vitest.config.mjs"))) as {
+      default: { test: { include: string[] } };
+    };
+    const tests = fs.readdirSync(path.join(ROOT, "test")).map((f) => `test/${f}`);
+    const named = [...section(page, "## Mutation testing").matchAll(/`(test\/[^`]+\.ts)`/g)].map(
+      (m) => m[1],
+    );
+    expect(named.length).toBeGreaterThan(10);
+    for (const pattern of [...vitest.test.include, ...named]) {
+      const glob = new RegExp(`^${pattern.replace(/[.]/g, "\\.").replace("*", "[^/]+")}$`);
+      expect(tests.filter((t) => glob.test(t)).length, pattern).toBeGreaterThan(0);
+    }
+  });
+});
