@@ -228,8 +228,10 @@ describe("Cluster", () => {
     const provider = rec.one(T.k8sProvider);
     expect(JSON.parse(provider.inputs.kubeconfig)).toEqual(kubeconfig);
     expect(provider.secretInputs).toEqual(["kubeconfig"]);
-    // No `deleteUnreachable`: an unreachable API must not drop objects from state.
-    expect(Object.keys(provider.inputs)).toEqual(["kubeconfig"]);
+    // No `deleteUnreachable`: an unreachable API must not drop objects from state; and nothing
+    // that exists already is adopted (src/k8s/kubeconfig.ts `clusterProvider`).
+    expect(Object.keys(provider.inputs).sort()).toEqual(["kubeconfig", "upsertExistingObjects"]);
+    expect(provider.inputs.upsertExistingObjects).toBe("false");
     expect(provider.dependencies).toContain(rec.one(T.nodePool).urn);
   });
 

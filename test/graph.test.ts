@@ -82,4 +82,19 @@ describe.each(variants)("stack %s", (stack, config) => {
     // The cluster bounds the update: it is on the critical path.
     expect(criticalPath(rec).path.map((r) => r.urn)).toContain(clusters[0].urn);
   });
+
+  test("one Kubernetes provider, from the cluster component, adopting nothing", async () => {
+    await evaluate(rec, stack, config);
+    const [provider, ...others] = rec.ofType("pulumi:providers:kubernetes");
+    expect(others).toEqual([]);
+    expect(rec.byUrn(provider.parent).type).toMatch(/:Cluster$|:ExistingCluster$|:AdoptedCluster$/);
+    // An existing namespace is refused, never taken over and deleted with the stack, whatever
+    // PULUMI_K8S_UPSERT_EXISTING_OBJECTS says (src/k8s/kubeconfig.ts `clusterProvider`). The
+    // Kubernetes provider SDK hands its settings to the engine as strings.
+    expect(provider.inputs.upsertExistingObjects).toBe("false");
+    expect(provider.inputs).not.toHaveProperty("deleteUnreachable");
+    for (const k of rec.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
+      expect(rec.providerUrn(k), k.name).toBe(provider.urn);
+    }
+  });
 });

@@ -7,6 +7,7 @@
 import * as eks from "@pulumi/aws/eks";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterProvider } from "../k8s";
 import { componentTags, PROJECT, type ClusterOffer, type NativeCluster, type Tags } from "../core";
 import { POD_IDENTITY_AGENT_ADDON } from "./agent";
 import { eksKubeconfig } from "./cluster";
@@ -109,13 +110,8 @@ export class AdoptedCluster extends pulumi.ComponentResource implements ClusterO
         profile: args.profile,
       }),
     );
-    // No `deleteUnreachable`, as for a created cluster (see cluster.ts). Nothing to wait for: the
-    // cluster and its nodes exist already.
-    this.kubernetesProvider = new KubernetesProvider(
-      `${name}-k8s`,
-      { kubeconfig: this.kubeconfig },
-      { parent: this },
-    );
+    // Nothing to wait for: the cluster and its nodes exist already.
+    this.kubernetesProvider = clusterProvider(`${name}-k8s`, this.kubeconfig, { parent: this });
 
     this.registerOutputs({
       clusterName: this.clusterName,

@@ -4,7 +4,7 @@ import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterOffer, NativeCluster, Tags } from "../core";
 import { componentTags } from "../core";
-import { execKubeconfig, nodeCountProblem } from "../k8s";
+import { clusterProvider, execKubeconfig, nodeCountProblem } from "../k8s";
 import { defaultVpcSubnetIds } from "./subnets";
 
 /** AWS-managed policies an EKS control plane and a managed node need; nothing that reads data. */
@@ -166,16 +166,10 @@ export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
       }),
     );
     // Everything that uses this provider waits for a node to exist, not only the control plane.
-    // No `deleteUnreachable`: with it, any unreachable API (an expired SSO session is enough)
-    // silently drops every Kubernetes object from the state. After the cluster itself is gone,
-    // `PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy` opts in for that one run: the provider
-    // reads the variable when its config has no `deleteUnreachable`
-    // (pulumi-kubernetes provider/pkg/provider/provider.go, Configure).
-    this.kubernetesProvider = new KubernetesProvider(
-      `${name}-k8s`,
-      { kubeconfig: this.kubeconfig },
-      { parent: this, dependsOn: [this.nodeGroup] },
-    );
+    this.kubernetesProvider = clusterProvider(`${name}-k8s`, this.kubeconfig, {
+      parent: this,
+      dependsOn: [this.nodeGroup],
+    });
 
     this.registerOutputs({
       clusterName: this.clusterName,

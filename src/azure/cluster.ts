@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import type { ClusterOffer, NativeCluster, Tags } from "../core";
 import { componentTags } from "../core";
-import { execKubeconfig, nodeCountProblem } from "../k8s";
+import { clusterProvider, execKubeconfig, nodeCountProblem } from "../k8s";
 import { KUBELOGIN_ARGS, KubernetesAccess } from "./access";
 import { roleDefinitionId } from "./bucket";
 
@@ -261,13 +261,11 @@ export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
       }),
     );
     // Every object and read through this provider waits for the cluster and for the deployer's
-    // role to take effect. No `deleteUnreachable`: it would drop objects from state whenever the
-    // API cannot be reached (e.g. from outside `apiAllowedCidrs`), not only once the cluster is gone.
-    this.kubernetesProvider = new KubernetesProvider(
-      `${name}-k8s`,
-      { kubeconfig: this.kubeconfig },
-      { parent: this, dependsOn: [cluster, this.adminAssignment, this.access] },
-    );
+    // role to take effect.
+    this.kubernetesProvider = clusterProvider(`${name}-k8s`, this.kubeconfig, {
+      parent: this,
+      dependsOn: [cluster, this.adminAssignment, this.access],
+    });
 
     this.registerOutputs({
       resourceGroupName: this.resourceGroupName,

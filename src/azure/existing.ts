@@ -1,6 +1,7 @@
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterProvider } from "../k8s";
 import type { ClusterOffer, NativeCluster } from "../core";
 import { aksKubeconfig, userEndpoint } from "./cluster";
 
@@ -135,11 +136,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
         certificateAuthority: endpoint.certificateAuthority,
       }),
     );
-    this.kubernetesProvider = new KubernetesProvider(
-      `${name}-k8s`,
-      { kubeconfig: this.kubeconfig },
-      { parent: this },
-    );
+    this.kubernetesProvider = clusterProvider(`${name}-k8s`, this.kubeconfig, { parent: this });
 
     this.registerOutputs({
       resourceGroupName: this.resourceGroupName,

@@ -1,5 +1,6 @@
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterProvider } from "../k8s";
 import type { ClusterOffer, NativeCluster } from "../core";
 import { currentCluster } from "./kubeconfig";
 
@@ -44,16 +45,7 @@ export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
     this.oidcIssuerUrl = pulumi.output(args.oidcIssuerUrl);
     this.kubeconfig = pulumi.secret(args.kubeconfig);
 
-    // Objects that already exist in the cluster are refused, never adopted: an adopted object
-    // would be deleted with the stack. 4.29 made that the default (pulumi/pulumi-kubernetes#2926,
-    // "When a resource already exists in the cluster, the API server now returns an AlreadyExists
-    // error"); set here so `PULUMI_K8S_UPSERT_EXISTING_OBJECTS` cannot turn it back on
-    // (@pulumi/kubernetes provider.d.ts `upsertExistingObjects`: the argument takes precedence).
-    this.kubernetesProvider = new KubernetesProvider(
-      `${name}-k8s`,
-      { kubeconfig: this.kubeconfig, upsertExistingObjects: false },
-      { parent: this },
-    );
+    this.kubernetesProvider = clusterProvider(`${name}-k8s`, this.kubeconfig, { parent: this });
 
     this.registerOutputs({
       clusterName: this.clusterName,

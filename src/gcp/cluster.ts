@@ -5,7 +5,7 @@ import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterOffer, NativeCluster, Tags } from "../core";
 import { componentTags } from "../core";
-import { execKubeconfig, nodeCountProblem } from "../k8s";
+import { clusterProvider, execKubeconfig, nodeCountProblem } from "../k8s";
 import { gcpLabels } from "./labels";
 
 /**
@@ -324,14 +324,11 @@ export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
         caCertificate: cluster.masterAuth.clusterCaCertificate,
       }),
     );
-    // Everything that uses this provider waits for the nodes, not only the control plane. No
-    // `deleteUnreachable`: it drops objects from state whenever the API cannot be reached (a
-    // narrowed `apiAllowedCidrs`, a network outage), and Pulumi would then forget them silently.
-    this.kubernetesProvider = new KubernetesProvider(
-      `${name}-k8s`,
-      { kubeconfig: this.kubeconfig },
-      { parent: this, dependsOn: [pool] },
-    );
+    // Everything that uses this provider waits for the nodes, not only the control plane.
+    this.kubernetesProvider = clusterProvider(`${name}-k8s`, this.kubeconfig, {
+      parent: this,
+      dependsOn: [pool],
+    });
 
     this.registerOutputs({
       clusterName: this.clusterName,

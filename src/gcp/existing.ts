@@ -1,6 +1,7 @@
 import * as container from "@pulumi/gcp/container";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterProvider } from "../k8s";
 import type { ClusterOffer, NativeCluster } from "../core";
 import { GKE_METADATA, gkeIssuerUrl, gkeKubeconfig, workloadPool } from "./cluster";
 
@@ -167,11 +168,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
         caCertificate: checked.caCertificate,
       }),
     );
-    this.kubernetesProvider = new KubernetesProvider(
-      `${name}-k8s`,
-      { kubeconfig: this.kubeconfig },
-      { parent: this },
-    );
+    this.kubernetesProvider = clusterProvider(`${name}-k8s`, this.kubeconfig, { parent: this });
 
     this.registerOutputs({
       clusterName: this.clusterName,

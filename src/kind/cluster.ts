@@ -1,6 +1,7 @@
 import * as local from "@pulumi/command/local";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterProvider } from "../k8s";
 import type { ClusterOffer, NativeCluster } from "../core";
 import { kindConfig } from "./kindConfig";
 
@@ -157,11 +158,7 @@ export class Cluster extends pulumi.ComponentResource implements ClusterOffer {
     this.clusterName = cluster.stdout.apply(() => args.name);
     this.oidcIssuerUrl = pulumi.output(args.issuerUrl);
     this.kubeconfig = pulumi.secret(kubeconfig.stdout);
-    this.kubernetesProvider = new KubernetesProvider(
-      `${name}-k8s`,
-      { kubeconfig: this.kubeconfig, upsertExistingObjects: false },
-      { parent: this },
-    );
+    this.kubernetesProvider = clusterProvider(`${name}-k8s`, this.kubeconfig, { parent: this });
     this.registerOutputs({
       clusterName: this.clusterName,
       oidcIssuerUrl: this.oidcIssuerUrl,
