@@ -28,10 +28,10 @@ import {
 } from "../offline/mocks";
 import { autoname } from "../offline/clouds/types";
 import { checkLimits, ConfigError, parseConfig, type RawConfig } from "../src/config";
-import { DISCOVERY_PATH, JWKS_PATH } from "../src/kind";
 import { SUPPORTED_PAIRS } from "../src/registry";
 import {
   denialTarget,
+  ISSUER_DOCUMENT_PATHS,
   helloKey,
   mayRead,
   mayWrite,
@@ -264,7 +264,7 @@ test("the pairs cover every cluster × storage pair the registry supports", () =
   expect([...seen].sort()).toEqual(SUPPORTED_PAIRS.map(([c, s]) => `${c}→${s}`).sort());
 });
 
-const ISSUER_DOCUMENTS: readonly string[] = [DISCOVERY_PATH, JWKS_PATH];
+const ISSUER_DOCUMENTS: readonly string[] = Object.values(ISSUER_DOCUMENT_PATHS);
 
 /** Distinct Azure identities per binding, so an assignment to the wrong one would show. */
 const uaiMock = cloudResourceMock("azure-native:managedidentity:UserAssignedIdentity")!;

@@ -9,6 +9,8 @@
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  ISSUER_DOCUMENT_PATHS,
+  issuerObjects,
   settingsOf,
   type IssuerDocuments,
   type IssuerHost,
@@ -16,9 +18,7 @@ import {
   type Tags,
   issuerTags,
 } from "../core";
-
-/** The two keys: the issuer's discovery document and its key set (`jwks_uri`). */
-export const ISSUER_OBJECT_KEYS = [".well-known/openid-configuration", "openid/v1/jwks"] as const;
+import { denyInsecureTransportStatement } from "./policies";
 
 /** S3 bucket names: 3–63 lowercase letters, digits, '-' and '.'. */
 const BUCKET_NAME_MAX = 63;
@@ -43,16 +43,11 @@ export function issuerBucketPolicy(bucketArn: pulumi.Input<string>): pulumi.Outp
         Effect: "Allow",
         Principal: "*",
         Action: "s3:GetObject",
-        Resource: ISSUER_OBJECT_KEYS.map((key) => pulumi.interpolate`${bucketArn}/${key}`),
+        Resource: Object.values(ISSUER_DOCUMENT_PATHS).map(
+          (key) => pulumi.interpolate`${bucketArn}/${key}`,
+        ),
       },
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransportStatement(bucketArn),
     ],
   });
 }
@@ -113,18 +108,14 @@ export class IssuerBucket extends pulumi.ComponentResource {
     this.bucketName = bucket.id;
     this.issuerUrl = bucket.id.apply((b) => s3IssuerUrl(b, args.region));
     const documents = args.documents(this.issuerUrl);
-    const [discoveryKey, jwksKey] = ISSUER_OBJECT_KEYS;
-    this.objects = [
-      [`${name}-discovery`, discoveryKey, documents.discovery] as const,
-      [`${name}-jwks`, jwksKey, documents.jwks] as const,
-    ].map(
-      ([objectName, key, content]) =>
+    this.objects = issuerObjects(name, documents).map(
+      (object) =>
         new s3.BucketObjectv2(
-          objectName,
+          object.name,
           {
             bucket: bucket.id,
-            key,
-            content,
+            key: object.path,
+            content: object.content,
             contentType: "application/json",
             // Read again by STS within minutes of a key rotation, not after a CDN's day.
             cacheControl: "no-cache",
@@ -137,17 +128,16 @@ export class IssuerBucket extends pulumi.ComponentResource {
   }
 }
 
-/** The longest issuer URL: the bucket's auto-name at its longest, in the configured region. */
-function worstCaseS3Issuer(config: StackConfig): string {
-  const bucket = `${issuerBucketLogicalName(`${config.prefix}-issuer`)}-${"x".repeat(AUTONAME_SUFFIX - 1)}`;
-  return s3IssuerUrl(bucket, config.aws?.region ?? "x".repeat(20));
-}
+/** The issuer bucket's auto-name at its longest. */
+const worstCaseBucket = (config: StackConfig) =>
+  `${issuerBucketLogicalName(`${config.prefix}-issuer`)}-${"x".repeat(AUTONAME_SUFFIX - 1)}`;
 
 /** S3 as an issuer host: a bucket of its own, in the storage's region and account. */
 export const s3IssuerHost: IssuerHost = {
-  worstCaseIssuer: worstCaseS3Issuer,
+  worstCaseIssuer: (config) =>
+    s3IssuerUrl(worstCaseBucket(config), settingsOf(config, "aws").region),
   problems(config) {
-    const bucket = `${issuerBucketLogicalName(`${config.prefix}-issuer`)}-${"x".repeat(AUTONAME_SUFFIX - 1)}`;
+    const bucket = worstCaseBucket(config);
     return bucket.length <= BUCKET_NAME_MAX
       ? []
       : [

@@ -60,20 +60,23 @@ export function s3ReadPolicy(bucketArn: pulumi.Input<string>): pulumi.Output<str
   return s3AccessPolicy(bucketArn, "read", "");
 }
 
+/** The bucket policy statement that refuses every request not made over TLS. */
+export function denyInsecureTransportStatement(bucketArn: pulumi.Input<string>) {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
 /** A bucket policy that refuses every request not made over TLS. */
 export function denyInsecureTransport(bucketArn: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.jsonStringify({
     Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
+    Statement: [denyInsecureTransportStatement(bucketArn)],
   });
 }
 

@@ -84,6 +84,61 @@ export function accountNamePrefixProblem(prefix: string): string | undefined {
   );
 }
 
+export interface StorageAccountArgs {
+  readonly location: string;
+  /** Starts the account's name: its letters and digits, then 6 random ones. */
+  readonly accountNamePrefix: string;
+  readonly tags: Tags;
+  /** Whether a container may allow anonymous blob reads: only an OIDC issuer's account. */
+  readonly publicBlobs: boolean;
+}
+
+/**
+ * A resource group and a StorageV2 account of its own in it: TLS 1.2 or newer, HTTPS only, no
+ * cross-tenant replication, Entra ID by default where a tool can choose, anonymous blob reads
+ * only when `publicBlobs`. Shared-key access stays allowed: the azure-native provider uploads
+ * (and reads back) a Blob with the account key (ListKeys + SharedKey,
+ * pulumi/pulumi-azure-native#2015), so without it every Blob upload, refresh and destroy fails
+ * with KeyBasedAuthenticationNotPermitted.
+ */
+export function storageAccount(
+  name: string,
+  args: StorageAccountArgs,
+  parent: pulumi.Resource,
+): { readonly group: resources.ResourceGroup; readonly account: storage.StorageAccount } {
+  const group = new resources.ResourceGroup(
+    `${name}-rg`,
+    { location: args.location, tags: args.tags },
+    { parent },
+  );
+  // Account names are global across Azure: a random suffix, kept in state, makes this one ours.
+  const suffix = new RandomString(
+    `${name}-suffix`,
+    { length: ACCOUNT_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false },
+    { parent },
+  );
+  const account = new storage.StorageAccount(
+    `${name}-account`,
+    {
+      accountName: pulumi.interpolate`${accountNameBase(args.accountNamePrefix)}${suffix.result}`,
+      resourceGroupName: group.name,
+      location: group.location,
+      kind: storage.Kind.StorageV2,
+      sku: { name: storage.SkuName.Standard_LRS },
+      allowBlobPublicAccess: args.publicBlobs,
+      minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+      enableHttpsTrafficOnly: true,
+      allowSharedKeyAccess: true,
+      // The portal and tools that can choose default to Entra ID, not the key.
+      defaultToOAuthAuthentication: true,
+      allowCrossTenantReplication: false,
+      tags: args.tags,
+    },
+    { parent },
+  );
+  return { group, account };
+}
+
 /** What is wrong with `args`, as messages; empty when nothing is. */
 export function validateBucketWithPolicyArgs(args: BucketWithPolicyArgs): string[] {
   const problem = accountNamePrefixProblem(args.accountNamePrefix);
@@ -111,11 +166,8 @@ export interface BucketWithPolicyArgs {
  * no anonymous access, TLS 1.2 or newer, HTTPS only. Publishes what reading it takes, for a
  * binding to grant: the Storage Blob Data Reader role, scoped to this container only.
  *
- * Shared-key access stays allowed. The azure-native provider uploads (and reads back) a Blob with
- * the account key (ListKeys + SharedKey, pulumi/pulumi-azure-native#2015), so with
- * `allowSharedKeyAccess: false` the `hello.txt` upload fails with KeyBasedAuthenticationNotPermitted,
- * and turning it off after the first deploy breaks every later refresh and destroy of the Blob.
- * The pods never use a key: they sign in with Microsoft Entra, and their identity holds a data-plane
+ * Shared-key access stays allowed, for the provider's own Blob upload (`storageAccount`). The
+ * pods never use a key: they sign in with Microsoft Entra, and their identity holds a data-plane
  * role on one container and nothing on the management plane, so it cannot list the keys.
  */
 export class BucketWithPolicy extends pulumi.ComponentResource {
@@ -137,39 +189,16 @@ export class BucketWithPolicy extends pulumi.ComponentResource {
     super("workload-identity:azure:BucketWithPolicy", name, {}, opts);
     const problems = validateBucketWithPolicyArgs(args);
     if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), this);
-    const base = accountNameBase(args.accountNamePrefix);
     const tags = componentTags(args.tags, "bucket");
-
-    const group = new resources.ResourceGroup(
-      `${name}-rg`,
-      { location: args.location, tags },
-      { parent: this },
-    );
-    // Account names are global across Azure: a random suffix, kept in state, makes this one ours.
-    const suffix = new RandomString(
-      `${name}-suffix`,
-      { length: ACCOUNT_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false },
-      { parent: this },
-    );
-    const account = new storage.StorageAccount(
-      `${name}-account`,
+    const { group, account } = storageAccount(
+      name,
       {
-        accountName: pulumi.interpolate`${base}${suffix.result}`,
-        resourceGroupName: group.name,
-        location: group.location,
-        kind: storage.Kind.StorageV2,
-        sku: { name: storage.SkuName.Standard_LRS },
-        allowBlobPublicAccess: false,
-        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-        enableHttpsTrafficOnly: true,
-        // Needed by the provider's Blob upload (see the class comment); the pods use Entra ID.
-        allowSharedKeyAccess: true,
-        // The portal and tools that can choose default to Entra ID, not the key.
-        defaultToOAuthAuthentication: true,
-        allowCrossTenantReplication: false,
+        location: args.location,
+        accountNamePrefix: args.accountNamePrefix,
         tags,
+        publicBlobs: false,
       },
-      { parent: this },
+      this,
     );
     const container = new storage.BlobContainer(
       `${name}-container`,

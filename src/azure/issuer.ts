@@ -9,11 +9,10 @@
  * and nothing else; the data account stays private. The azure-workload-identity guide publishes
  * its issuer the same way (installation/self-managed-clusters/oidc-issuer.md).
  */
-import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
-import { RandomString } from "@pulumi/random/randomString";
 import {
+  issuerObjects,
   settingsOf,
   type IssuerDocuments,
   type IssuerHost,
@@ -21,10 +20,13 @@ import {
   type Tags,
   issuerTags,
 } from "../core";
-import { ACCOUNT_SUFFIX_LENGTH, accountNameBase, accountNamePrefixProblem } from "./bucket";
+import {
+  ACCOUNT_SUFFIX_LENGTH,
+  accountNameBase,
+  accountNamePrefixProblem,
+  storageAccount,
+} from "./bucket";
 
-/** The two blob names: the discovery document and the key set (`jwks_uri`). */
-export const ISSUER_BLOB_NAMES = [".well-known/openid-configuration", "openid/v1/jwks"] as const;
 /** The issuer's container; the account is the issuer's alone, so a fixed name cannot collide. */
 export const ISSUER_CONTAINER = "oidc";
 
@@ -57,34 +59,16 @@ export class IssuerAccount extends pulumi.ComponentResource {
     // The policy pack's marker (policy/issuer.ts): it lets this account, and only an account with
     // nothing but the two documents, allow anonymous blob reads.
     const tags = issuerTags(args.tags);
-    const group = new resources.ResourceGroup(
-      `${name}-rg`,
-      { location: args.location, tags },
-      { parent: this },
-    );
-    const suffix = new RandomString(
-      `${name}-suffix`,
-      { length: ACCOUNT_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false },
-      { parent: this },
-    );
-    const account = new storage.StorageAccount(
-      `${name}-account`,
+    // The issuer's documents only: the one account of the stack that allows anonymous reads.
+    const { group, account } = storageAccount(
+      name,
       {
-        accountName: pulumi.interpolate`${accountNameBase(args.accountNamePrefix)}${suffix.result}`,
-        resourceGroupName: group.name,
-        location: group.location,
-        kind: storage.Kind.StorageV2,
-        sku: { name: storage.SkuName.Standard_LRS },
-        // The issuer's documents only: the one account of the stack that allows anonymous reads.
-        allowBlobPublicAccess: true,
-        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-        enableHttpsTrafficOnly: true,
-        // The provider uploads blobs with the account key (pulumi/pulumi-azure-native#2015).
-        allowSharedKeyAccess: true,
-        allowCrossTenantReplication: false,
+        location: args.location,
+        accountNamePrefix: args.accountNamePrefix,
         tags,
+        publicBlobs: true,
       },
-      { parent: this },
+      this,
     );
     const container = new storage.BlobContainer(
       `${name}-container`,
@@ -99,22 +83,20 @@ export class IssuerAccount extends pulumi.ComponentResource {
     this.accountName = account.name;
     this.issuerUrl = account.name.apply(blobIssuerUrl);
     const documents = args.documents(this.issuerUrl);
-    const [discoveryName, jwksName] = ISSUER_BLOB_NAMES;
-    this.objects = [
-      [`${name}-discovery`, discoveryName, documents.discovery] as const,
-      [`${name}-jwks`, jwksName, documents.jwks] as const,
-    ].map(
-      ([objectName, blobName, content]) =>
+    this.objects = issuerObjects(name, documents).map(
+      (object) =>
         new storage.Blob(
-          objectName,
+          object.name,
           {
             accountName: account.name,
             resourceGroupName: group.name,
             containerName: container.name,
-            blobName,
+            blobName: object.path,
             type: storage.BlobType.Block,
             contentType: "application/json",
-            source: pulumi.output(content).apply((text) => new pulumi.asset.StringAsset(text)),
+            source: pulumi
+              .output(object.content)
+              .apply((text) => new pulumi.asset.StringAsset(text)),
           },
           { parent: this },
         ),

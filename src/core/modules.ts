@@ -46,6 +46,26 @@ export interface IssuerDocuments {
   readonly jwks: pulumi.Input<string>;
 }
 
+/** Where an issuer serves its two documents, below its URL. */
+export const ISSUER_DOCUMENT_PATHS = {
+  /** OpenID Connect Discovery 1.0 §4. */
+  discovery: ".well-known/openid-configuration",
+  /** The path kube-apiserver serves its own key set at (the discovery document's `jwks_uri`). */
+  jwks: "openid/v1/jwks",
+} as const;
+
+/** The objects an issuer host publishes: each document's logical name, path and content. */
+export function issuerObjects(
+  name: string,
+  documents: IssuerDocuments,
+): { readonly name: string; readonly path: string; readonly content: pulumi.Input<string> }[] {
+  return (["discovery", "jwks"] as const).map((document) => ({
+    name: `${name}-${document}`,
+    path: ISSUER_DOCUMENT_PATHS[document],
+    content: documents[document],
+  }));
+}
+
 /** An issuer published in a cloud: its URL, and the public objects that serve it. */
 export interface PublishedIssuer {
   /** `https://…`, without a trailing `/`: the `iss` the tokens carry and the storage trusts. */

@@ -18,6 +18,7 @@ import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomId } from "@pulumi/random/randomId";
 import {
+  issuerObjects,
   settingsOf,
   type IssuerDocuments,
   type IssuerHost,
@@ -28,8 +29,6 @@ import {
 import { bucketNamePrefixProblem } from "./bucket";
 import { gcpLabels } from "./labels";
 
-/** The two object names: the discovery document and the key set (`jwks_uri`). */
-export const ISSUER_OBJECT_NAMES = [".well-known/openid-configuration", "openid/v1/jwks"] as const;
 /** What anyone gets on the issuer bucket: read objects (get, list), nothing else. */
 export const PUBLIC_READ_ROLE = "roles/storage.objectViewer";
 const SUFFIX_BYTES = 6;
@@ -96,18 +95,14 @@ export class IssuerBucket extends pulumi.ComponentResource {
     this.bucketName = bucket.name;
     this.issuerUrl = bucket.name.apply(gcsIssuerUrl);
     const documents = args.documents(this.issuerUrl);
-    const [discoveryName, jwksName] = ISSUER_OBJECT_NAMES;
-    this.objects = [
-      [`${name}-discovery`, discoveryName, documents.discovery] as const,
-      [`${name}-jwks`, jwksName, documents.jwks] as const,
-    ].map(
-      ([objectName, objectPath, content]) =>
+    this.objects = issuerObjects(name, documents).map(
+      (object) =>
         new storage.BucketObject(
-          objectName,
+          object.name,
           {
             bucket: bucket.name,
-            name: objectPath,
-            content,
+            name: object.path,
+            content: object.content,
             contentType: "application/json",
             // Public objects are cached for an hour by default; a rotated key set must not be.
             cacheControl: "no-cache",

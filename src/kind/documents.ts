@@ -4,15 +4,11 @@
  * judge the result.
  */
 import { createHash, createPublicKey } from "node:crypto";
-
-/** Where the discovery document is served, below the issuer (OpenID Connect Discovery 1.0 §4). */
-export const DISCOVERY_PATH = ".well-known/openid-configuration";
-/** Where the key set is served, below the issuer: the path kube-apiserver serves its own at. */
-export const JWKS_PATH = "openid/v1/jwks";
+import { ISSUER_DOCUMENT_PATHS } from "../core";
 
 /** The key set's URL: `<issuer>/openid/v1/jwks`. */
 export function jwksUri(issuer: string): string {
-  return `${issuer.replace(/\/+$/, "")}/${JWKS_PATH}`;
+  return `${issuer.replace(/\/+$/, "")}/${ISSUER_DOCUMENT_PATHS.jwks}`;
 }
 
 /**
